@@ -1,0 +1,71 @@
+"""esafe-learn: online-safety lessons, Online Leaders' mentoring and safeguarding evidence for UK schools."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from .paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: Mapping | None = None) -> Flask:
+    """Application factory: defaults, then the environment, then the test mapping."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from .config import finish_config, load_config
+
+    app.config.update(load_config(app.instance_path))
+    if test_config is not None:
+        app.config.update(test_config)
+    finish_config(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from . import errors, security, templating
+    from .cli import register_commands
+
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .database import configure_engine, engine_options
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # our server-side sessions do this job
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import models  # noqa: F401  (every model registered before the first query)
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .home.views import bp as home_bp
+    from .schools.views import bp as schools_bp
+
+    for blueprint in (auth_bp, home_bp, schools_bp, admin_bp):
+        app.register_blueprint(blueprint)

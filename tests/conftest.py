@@ -1,0 +1,165 @@
+"""Fixtures: one app per database leg (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+factory fixtures for schools, classes and people, and a client that signs in through the real form."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from esafe_learn import create_app
+from esafe_learn.extensions import db
+
+from .pg import PostgresLeg
+
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+DEFAULT_PASSWORD = "correct horse battery staple"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def database_legs() -> list:
+    legs = [pytest.param("sqlite", id="sqlite")]
+    legs.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql))
+    return legs
+
+
+@pytest.fixture(scope="session")
+def postgres_leg():
+    """A database of its own for this run on the PostgreSQL server, dropped afterwards."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL leg skipped: TEST_DATABASE_URL is not set")
+    leg = PostgresLeg(url)
+    leg.create()
+    yield leg
+    leg.drop()
+
+
+def base_config(database_uri: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SECRET_KEY": "test-" + uuid.uuid4().hex,
+        "ARGON2_PARAMS": FAST_ARGON2,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "esafe.test",
+    }
+
+
+@pytest.fixture(params=database_legs())
+def app(request, tmp_path):
+    if request.param == "sqlite":
+        uri = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    else:
+        uri = request.getfixturevalue("postgres_leg").url
+    application = create_app(base_config(uri, tmp_path))
+    with application.app_context():
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        if request.param == "postgresql":
+            _truncate_all()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_school(ctx):
+    from esafe_learn.schools.services import create_school
+
+    def make(name: str = "Oak Primary", slug: str | None = None):
+        school = create_school(name, slug or f"s{uuid.uuid4().hex[:8]}")
+        db.session.commit()
+        return school
+
+    return make
+
+
+@pytest.fixture
+def make_user(ctx):
+    from esafe_learn.schools.services import create_user
+
+    def make(school, role: str = "pupil", *, name: str | None = None, password: str | None = DEFAULT_PASSWORD,
+             year_group: int | None = None, leader: bool = False, supervises: bool = False, username=None):
+        username = username or f"{role.replace('_', '')}-{uuid.uuid4().hex[:8]}"
+        if role == "pupil" and year_group is None:
+            year_group = 5
+        user = create_user(school, username, name or username, role, password=password, year_group=year_group)
+        user.is_online_leader = leader
+        user.supervises_leaders = supervises
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_class(ctx):
+    from esafe_learn.schools.services import add_pupil_to_class, create_class, set_class_teachers
+
+    def make(school, name: str | None = None, year_group: int = 5, *, teachers=(), pupils=(), band=None):
+        school_class = create_class(school, name or f"C{uuid.uuid4().hex[:5]}", year_group, band)
+        set_class_teachers(school_class, list(teachers))
+        for pupil in pupils:
+            add_pupil_to_class(pupil, school_class)
+        db.session.commit()
+        return school_class
+
+    return make
+
+
+# --- signing in -------------------------------------------------------------------------------------
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {page.status_code})"
+    return match.group(1)
+
+
+def login(client, user, password: str = DEFAULT_PASSWORD):
+    response = client.post("/login", data={"username": user.username, "password": password,
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST with a valid CSRF token taken from the signed-in user's own home page."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, "/login" if not _signed_in(client) else "/home"))
+    return client.post(path, data=data, **kwargs)
+
+
+def _signed_in(client) -> bool:
+    return client.get("/home").status_code == 200
