@@ -32,9 +32,10 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import errors, security, templating
+    from . import errors, security, security_log, templating
     from .cli import register_commands
 
+    security_log.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

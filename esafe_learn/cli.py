@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .database import write_intent
 from .extensions import db
 
 
@@ -21,6 +22,7 @@ def _create_app(*_args, **_kwargs):
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, load_dotenv=False)
 def main():
     """esafe-learn: online safety lessons and safeguarding evidence for UK schools."""
+    write_intent.set(True)  # commands write; see esafe_learn.database
 
 
 def _school_or_exit(slug: str):

@@ -1,17 +1,23 @@
 """Engine settings that keep the embedded SQLite default safe with several writers.
 
-WAL lets readers work during a write; a busy timeout makes a writer wait rather than fail;
-and every transaction starts with BEGIN IMMEDIATE, because a deferred transaction that reads
-first and writes later fails at once with "database is locked" when another process holds the
-write lock (measured: most of 8 writers failed that way; none did with IMMEDIATE).
+WAL lets readers work during a write, and a busy timeout makes a writer wait rather than fail.
+A transaction that reads first and writes later fails at once with "database is locked" when
+another process wrote in between (measured: most of 8 writers failed that way), so every
+transaction that may write begins with BEGIN IMMEDIATE: requests that change something (any
+method but GET, HEAD and OPTIONS) and CLI commands. Read-only page views begin a plain
+deferred transaction and so never queue behind writers; the one write such a view makes (the
+session's last-seen time) runs in a transaction of its own that starts with the write.
 """
 
 from __future__ import annotations
+
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 15_000
+write_intent: ContextVar[bool] = ContextVar("esafe_write_intent", default=False)
 
 
 def engine_options(database_uri: str) -> dict:
@@ -37,4 +43,4 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
-from .auth.services import issue_card, set_password
 from .auth.models import User
+from .auth.services import issue_card, set_password
 from .extensions import db
 from .schools import services
 from .schools.models import School

@@ -32,7 +32,6 @@ from urllib.parse import unquote
 import bleach
 from bleach.html5lib_shim import Filter
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "ALLOWED_TAGS",
     "UrlHook",
     "is_safe_url",
-    "escape",
     "markdown_parser",
     "plain_text",
     "render_inline",
@@ -73,11 +71,7 @@ def url_scheme(url: str) -> str | None:
     obfuscated forms (``java%0ascript:``, ``java\\tscript:``) show their real scheme. Entities must
     already be decoded (markdown-it does this before validating a link).
     """
-    try:
-        decoded = unquote(url)
-    except ValueError:  # pragma: no cover - unquote is lenient; belt and braces
-        decoded = url
-    compact = _INVISIBLE.sub("", decoded).lower()
+    compact = _INVISIBLE.sub("", unquote(url)).lower()
     match = _SCHEME.match(compact)
     return match.group(1) if match else None
 
@@ -99,8 +93,8 @@ def markdown_parser() -> MarkdownIt:
 _PARSER = markdown_parser()
 
 
-class _LinkRelFilter(Filter):
-    """html5lib filter (runs after bleach's sanitiser) giving every link rel="noopener noreferrer"."""
+class _FinishingFilter(Filter):
+    """html5lib filter run after bleach's sanitiser: rel on every link, no image left without a src."""
 
     def __iter__(self) -> Iterator[dict]:
         for token in super().__iter__():
@@ -108,6 +102,9 @@ class _LinkRelFilter(Filter):
                 attrs = dict(token["data"])
                 attrs[(None, "rel")] = _LINK_REL
                 token["data"] = attrs
+            elif token["type"] in ("StartTag", "EmptyTag") and token["name"] == "img":
+                if (None, "src") not in token["data"]:
+                    continue
             yield token
 
 
@@ -123,7 +120,7 @@ def _cleaner(allowed_srcs: frozenset[str]) -> bleach.sanitizer.Cleaner:
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[_LinkRelFilter],
+        filters=[_FinishingFilter],
     )
 
 
@@ -155,7 +152,6 @@ def _prepare_inline(children: list[Token], image_url: UrlHook | None, link_url: 
                 token.attrSet("href", mapped)
             else:
                 dropped_links.append(False)
-            token.attrSet("rel", _LINK_REL)
         elif token.type == "link_close" and dropped_links and dropped_links.pop():
             continue
         result.append(token)
@@ -204,8 +200,9 @@ def render_markdown(text: str, *, image_url: UrlHook | None = None, link_url: Ur
 
     ``image_url`` receives each image destination as written (percent escapes decoded) and returns the
     URL to show, or None to drop the image (its alt text is kept). Without it there are no images.
-    ``link_url``, if given, maps every non-fragment link destination (None drops the link, keeping its
-    text); links are already limited to http, https, mailto and relative URLs.
+    ``link_url``, if given, maps every link destination except ``#fragment`` ones (as markdown-it
+    normalised it, percent-encoded) to the URL to use, or None to drop the link and keep its text.
+    Links are limited to http, https, mailto and relative URLs whatever the hooks return.
     """
     return render_tokens(_PARSER.parse(text), image_url=image_url, link_url=link_url)
 
@@ -218,8 +215,3 @@ def render_inline(text: str, *, image_url: UrlHook | None = None, link_url: UrlH
         token.children = _prepare_inline(token.children or [], image_url, link_url, allowed_srcs)
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     return _cleaner(frozenset(allowed_srcs)).clean(html)
-
-
-def escape(text: str) -> str:
-    """HTML-escape plain text (for the rare caller that builds HTML outside Jinja)."""
-    return escapeHtml(text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.services import SessionPolicy, user_for_session
-from .extensions import db, login_manager
+from .database import write_intent
+from .extensions import login_manager
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_CACHEABLE_ENDPOINTS = frozenset({"static"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -30,13 +32,21 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     policy = SessionPolicy.from_config(app.config)
 
+    @app.before_request
+    def _declare_write_intent():
+        g.write_intent_token = write_intent.set(request.method not in READ_ONLY_METHODS)
+
+    @app.teardown_request
+    def _forget_write_intent(_exc):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
+
     @login_manager.user_loader
     def load_user(user_id: str):
         user = user_for_session(session.get("sid"), user_id, policy)
         if user is None:
             session.pop("sid", None)
-        elif db.session.dirty:
-            db.session.commit()  # the session's last-seen time, first thing in the request
         return user
 
     @app.after_request

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask_migrate import stamp
 from sqlalchemy import text
 
 from esafe_learn import create_app
@@ -59,6 +60,7 @@ def app(request, tmp_path):
     application = create_app(base_config(uri, tmp_path))
     with application.app_context():
         db.create_all()
+        stamp()  # the schema is at head, as `db upgrade` would leave it (tests/test_migrations.py checks that)
     yield application
     with application.app_context():
         db.session.remove()
@@ -75,8 +77,16 @@ def _truncate_all() -> None:
 
 @pytest.fixture
 def ctx(app):
+    """An app context for tests that use no client: requests made inside one would share its `g`."""
     with app.app_context():
         yield app
+
+
+def _saved(obj):
+    """Commit, then load every column so the object can be used after its app context ends."""
+    db.session.commit()
+    db.session.refresh(obj)
+    return obj
 
 
 @pytest.fixture
@@ -93,19 +103,19 @@ def runner(app):
 
 
 @pytest.fixture
-def make_school(ctx):
+def make_school(app):
     from esafe_learn.schools.services import create_school
 
     def make(name: str = "Oak Primary", slug: str | None = None):
-        school = create_school(name, slug or f"s{uuid.uuid4().hex[:8]}")
-        db.session.commit()
-        return school
+        with app.app_context():
+            return _saved(create_school(name, slug or f"s{uuid.uuid4().hex[:8]}"))
 
     return make
 
 
 @pytest.fixture
-def make_user(ctx):
+def make_user(app):
+    from esafe_learn.schools.models import School
     from esafe_learn.schools.services import create_user
 
     def make(school, role: str = "pupil", *, name: str | None = None, password: str | None = DEFAULT_PASSWORD,
@@ -113,26 +123,30 @@ def make_user(ctx):
         username = username or f"{role.replace('_', '')}-{uuid.uuid4().hex[:8]}"
         if role == "pupil" and year_group is None:
             year_group = 5
-        user = create_user(school, username, name or username, role, password=password, year_group=year_group)
-        user.is_online_leader = leader
-        user.supervises_leaders = supervises
-        db.session.commit()
-        return user
+        with app.app_context():
+            school = db.session.get(School, school.id) if school is not None else None
+            user = create_user(school, username, name or username, role, password=password, year_group=year_group)
+            user.is_online_leader = leader
+            user.supervises_leaders = supervises
+            return _saved(user)
 
     return make
 
 
 @pytest.fixture
-def make_class(ctx):
+def make_class(app):
+    from esafe_learn.auth.models import User
+    from esafe_learn.schools.models import School
     from esafe_learn.schools.services import add_pupil_to_class, create_class, set_class_teachers
 
     def make(school, name: str | None = None, year_group: int = 5, *, teachers=(), pupils=(), band=None):
-        school_class = create_class(school, name or f"C{uuid.uuid4().hex[:5]}", year_group, band)
-        set_class_teachers(school_class, list(teachers))
-        for pupil in pupils:
-            add_pupil_to_class(pupil, school_class)
-        db.session.commit()
-        return school_class
+        with app.app_context():
+            school = db.session.get(School, school.id)
+            school_class = create_class(school, name or f"C{uuid.uuid4().hex[:5]}", year_group, band)
+            set_class_teachers(school_class, [db.session.get(User, t.id) for t in teachers])
+            for pupil in pupils:
+                add_pupil_to_class(db.session.get(User, pupil.id), school_class)
+            return _saved(school_class)
 
     return make
 
@@ -154,12 +168,18 @@ def login(client, user, password: str = DEFAULT_PASSWORD):
     return response
 
 
+def any_csrf_token(client) -> str:
+    """A CSRF token for this client's session, signed in or not."""
+    page = client.get("/account/password")
+    if page.status_code != 200:
+        page = client.get("/login")
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, "no page gave a CSRF token"
+    return match.group(1)
+
+
 def post(client, path: str, data: dict | None = None, **kwargs):
-    """POST with a valid CSRF token taken from the signed-in user's own home page."""
+    """POST with a valid CSRF token for the client's session."""
     data = dict(data or {})
-    data.setdefault("csrf_token", csrf_token(client, "/login" if not _signed_in(client) else "/home"))
+    data.setdefault("csrf_token", any_csrf_token(client))
     return client.post(path, data=data, **kwargs)
-
-
-def _signed_in(client) -> bool:
-    return client.get("/home").status_code == 200

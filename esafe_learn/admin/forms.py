@@ -16,12 +16,14 @@ class SchoolForm(FlaskForm):
             Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", message="Use 2 to 40 lowercase letters, digits or dashes."),
         ],
     )
-    admin_name = StringField("School admin's name", validators=[DataRequired("Type the admin's name."), Length(max=120)])
+    admin_name = StringField("School admin's name",
+                             validators=[DataRequired("Type the admin's name."), Length(max=120)])
     admin_username = StringField(
         "School admin's username",
         validators=[
             DataRequired("Type a username for the admin."),
-            Regexp(r"^[a-z0-9][a-z0-9._-]{1,79}$", message="Use lowercase letters, digits, dots, dashes or underscores."),
+            Regexp(r"^[a-z0-9][a-z0-9._-]{1,79}$",
+                   message="Use lowercase letters, digits, dots, dashes or underscores."),
         ],
     )
     admin_password = StringField("School admin's first password", validators=[DataRequired("Type a password."),

@@ -32,7 +32,8 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField("New password", validators=[DataRequired("Type a new password."), _new_password_ok])
     confirm = PasswordField(
         "New password again",
-        validators=[DataRequired("Type the new password again."), EqualTo("new_password", "The two new passwords are different.")],
+        validators=[DataRequired("Type the new password again."),
+                    EqualTo("new_password", "The two new passwords are different.")],
     )
     submit = SubmitField("Change password")
 

@@ -6,8 +6,8 @@ from functools import cache
 from importlib import resources
 
 from argon2 import PasswordHasher
-from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256

@@ -132,8 +132,18 @@ def user_for_session(token: str | None, user_id: str | None, policy: SessionPoli
     if str(user.id) != str(user_id) or not user.is_active or policy.expired(user, record, now):
         return None
     if (now - record.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
-        record.last_seen_at = now
+        _touch_session(record.id, now)
     return user
+
+
+def _touch_session(session_id: int, now: datetime) -> None:
+    """Record activity in a short transaction of its own that starts with the write.
+
+    A page view only reads; writing inside its read transaction could fail on SQLite when another
+    process wrote meanwhile, and would hold the write lock while the page renders.
+    """
+    with db.engine.begin() as connection:
+        connection.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
 
 
 def end_session(token: str | None) -> None:

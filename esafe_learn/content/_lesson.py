@@ -86,11 +86,13 @@ def read_lesson(source: SourceFile, md: MarkdownFile, pack_audience: str,
     fields = Fields(meta, source.path, lines, max(front.yaml_line, 1), md.report)
     fields.unknown_keys(LESSON_FIELDS)
     objectives = fields.text_list("objectives", required=False)
-    if not objectives:
-        md.report.error(source.path, fields.line("objectives"), "a lesson needs 'objectives': a list of \"I can ...\"")
+    if not objectives and not meta.get("objectives"):
+        md.report.error(source.path, fields.line("objectives"),
+                        "a lesson needs 'objectives': a list of \"I can ...\"")
     for objective in objectives:
         if not objective.lower().startswith("i can"):
-            md.report.warning(source.path, fields.line("objectives"), f"objective should start 'I can': {objective!r}")
+            md.report.warning(source.path, fields.line("objectives"),
+                              f"objective should start 'I can': {objective!r}")
     body = parse_body(md, front.body, front.body_line, misconceptions)
     md.check(front.body, front.body_line)
     lesson = LessonData(
@@ -104,7 +106,8 @@ def read_lesson(source: SourceFile, md: MarkdownFile, pack_audience: str,
         summary=fields.text("summary", required=False),
         pass_mark=fields.integer("pass_mark", required=False, default=DEFAULT_PASS_MARK, high=100),
         teacher_led=fields.boolean("teacher_led"),
-        audience=fields.choice("audience", LESSON_AUDIENCES, "audience", required=False, default=pack_audience),
+        audience=fields.choice("audience", LESSON_AUDIENCES, "audience", required=False,
+                               default=pack_audience),
         source_path=source.path,
         intro_html=body.intro_html,
         sections=body.sections,
@@ -155,6 +158,8 @@ def read_easy_read(source: SourceFile, md: MarkdownFile, default_title: str) -> 
     tokens = md.parse(front.body)
     for block in blocks(tokens):
         if is_quiz_heading(block):
-            md.report.error(source.path, block_line(block, front.body_line), "an easy-read file must not have a quiz")
+            md.report.error(source.path, block_line(block, front.body_line),
+                            "an easy-read file must not have a quiz")
     md.check(front.body, front.body_line)
-    return EasyReadData(title=(title or default_title).strip(), html=md.render(tokens), source_path=source.path)
+    title = (title or default_title).strip()
+    return EasyReadData(title=title, html=md.render(tokens), source_path=source.path)

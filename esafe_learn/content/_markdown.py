@@ -109,8 +109,10 @@ class MarkdownFile:
         return None
 
     def _image_problem(self, url: str) -> str | None:
-        if url_scheme(url) is not None or url.startswith("//"):
-            return f"image {_shown(url)} must be a file in the pack's media/ folder, not a web address"
+        scheme = url_scheme(url)
+        if scheme is not None or url.startswith("//"):
+            where = f"a '{scheme}:' address" if scheme else "a web address"
+            return f"image {_shown(url)} must be a file in the pack's media/ folder, not {where}"
         path = resolve(self.file, _path_part(url))
         if path is None:
             return f"image {_shown(url)} points outside the pack"

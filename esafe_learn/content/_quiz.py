@@ -91,15 +91,14 @@ class QuizParser:
         prompt_source = heading[1].content if len(heading) > 1 else ""
         options: list[OptionData] = []
         explanation = ""
+        has_list = has_quote = False
         for block in rest:
             where = block_line(block, self.first_line)
-            if block[0].type == "bullet_list_open" and not options and not explanation:
-                options = self.options(block)
-            elif block[0].type == "blockquote_open" and options and not explanation:
-                explanation = self.md.render(block[1:-1])
-                if not plain_text(block[1:-1]) and "<img" not in explanation:
-                    explanation = ""
-            elif block[0].type == "blockquote_open" and not options:
+            if block[0].type == "bullet_list_open" and not has_list and not has_quote:
+                has_list, options = True, self.options(block)
+            elif block[0].type == "blockquote_open" and has_list and not has_quote:
+                has_quote, explanation = True, self.explanation(block[1:-1])
+            elif block[0].type == "blockquote_open" and not has_list:
                 self.error(where, "put the explanation (> ...) after the options")
             else:
                 self.error(where, "a question may only have a task list of options and then an explanation")
@@ -115,12 +114,17 @@ class QuizParser:
             line=line,
         )
 
+    def explanation(self, inner: list[Token]) -> str:
+        """The explanation's HTML, or "" if the blockquote is empty."""
+        html = self.md.render(inner)
+        return html if plain_text(inner) or "<img" in html else ""
+
     def check_question(self, line: int, options: list[OptionData], explanation: str) -> None:
         if len(options) < 2:
             self.error(line, "a question needs at least two options ('- [ ] ...' and '- [x] ...')")
         if options and not any(option.correct for option in options):
             self.error(line, "a question needs at least one correct option ('- [x] ...')")
-        if options and all(option.correct for option in options):
+        if len(options) >= 2 and all(option.correct for option in options):
             self.md.report.warning(self.md.file, line, "every option is marked correct")
         if not explanation:
             self.error(line, "a question needs an explanation: a '> ...' blockquote after the options")
@@ -133,7 +137,8 @@ class QuizParser:
             if option is not None:
                 options.append(option)
         if len(options) > len(OPTION_KEYS):
-            self.error(block_line(block, self.first_line), f"a question may have at most {len(OPTION_KEYS)} options")
+            self.error(block_line(block, self.first_line),
+                       f"a question may have at most {len(OPTION_KEYS)} options")
             return options[: len(OPTION_KEYS)]
         return options
 
@@ -164,7 +169,7 @@ class QuizParser:
 
     def check_tag(self, line: int, text: str, slug: str | None, correct: bool) -> str | None:
         if _ANY_TAG.search(text):
-            self.error(line, "a misconception tag must be written '{misconception=slug}' at the end of the option")
+            self.error(line, "write a misconception tag as '{misconception=slug}' at the end of the option")
         if slug is None:
             return None
         if not is_slug(slug):

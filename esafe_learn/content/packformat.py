@@ -44,7 +44,7 @@ from esafe_learn.content.taxonomy import PACK_AUDIENCES, SCHEMA_VERSIONS, is_slu
 
 __all__ = [
     "BadgeData", "EasyReadData", "LessonData", "MediaFile", "OptionData", "PackData", "Problem",
-    "QuestionData", "SectionData", "find_pack_dirs", "load_pack",
+    "QuestionData", "SectionData", "find_pack_dirs", "load_pack", "read_pack",
 ]  # fmt: skip
 
 PACK_FILE = "pack.yaml"
@@ -75,16 +75,25 @@ def load_pack(path: Path, *, media_url_prefix: str | None = None) -> tuple[PackD
     Markdown images of ``media/x.png`` render with ``src=f"{media_url_prefix}x.png"``; the default
     prefix is ``/content/media/<pack id>/``.
     """
+    pack, problems = read_pack(path, media_url_prefix=media_url_prefix)
+    if any(problem.is_error for problem in problems):
+        return None, problems
+    return pack, problems
+
+
+def read_pack(path: Path, *, media_url_prefix: str | None = None) -> tuple[PackData | None, list[Problem]]:
+    """Like :func:`load_pack`, but returns what could be read even when there are errors.
+
+    For author previews and tests only: a pack with errors must never be imported. The pack is None
+    only when pack.yaml itself is missing or unusable.
+    """
     report = Reporter()
     try:
         pack = _PackLoader(Path(path), report, media_url_prefix).load()
     except Exception as exc:  # the contract: nothing a pack contains may raise out of load_pack
         report.error(".", 0, f"unexpected error while loading the pack ({type(exc).__name__}: {exc})")
         pack = None
-    problems = report.sorted()
-    if pack is None or report.has_errors:
-        return None, problems
-    return pack, problems
+    return pack, report.sorted()
 
 
 class _PackLoader:
@@ -94,6 +103,7 @@ class _PackLoader:
         self.media_url_prefix = media_url_prefix
         self.files: list[str] = []
         self.media_urls: dict[str, str] = {}
+        self.unreadable: set[str] = set()
 
     def load(self) -> PackData | None:
         if not self.root.is_dir():
@@ -126,7 +136,7 @@ class _PackLoader:
         if not ok:
             return None
         if not isinstance(data, dict):
-            self.report.error(PACK_FILE, 1, f"pack.yaml must be a YAML mapping of fields, not {type_name(data)}")
+            self.report.error(PACK_FILE, 1, f"pack.yaml must be a mapping of fields, not {type_name(data)}")
             return None
         fields = Fields(data, PACK_FILE, key_lines(text, 1), 1, self.report)
         fields.unknown_keys(PACK_FIELDS)
@@ -153,7 +163,7 @@ class _PackLoader:
         value = fields.data.get("schema_version")
         if value not in SCHEMA_VERSIONS or isinstance(value, bool):
             if value is None:
-                fields.error("schema_version", "missing required field 'schema_version' (use: schema_version: 1)")
+                fields.error("schema_version", "missing required field 'schema_version' (use 1)")
             else:
                 fields.error("schema_version", f"unknown schema_version {value!r}; this version reads 1")
             return 0
@@ -186,7 +196,7 @@ class _PackLoader:
         result: dict[str, str] = {}
         for slug, sentence in value.items():
             if not is_slug(slug):
-                fields.error("misconceptions", f"misconception {slug!r} is not a slug (lowercase-with-hyphens)")
+                fields.error("misconceptions", f"misconception {slug!r} is not a slug (words-with-hyphens)")
             elif not isinstance(sentence, str) or not sentence.strip():
                 fields.error("misconceptions", f"misconception {slug!r} needs a one-sentence description")
             else:
@@ -245,7 +255,7 @@ class _PackLoader:
         if meta is None:
             meta = {}
         if not isinstance(meta, dict):
-            self.report.error(rel, front.yaml_line, f"front matter must be a YAML mapping, not {type_name(meta)}")
+            self.report.error(rel, front.yaml_line, f"front matter must be a mapping, not {type_name(meta)}")
             return None
         return SourceFile(rel, raw, front, meta)
 
@@ -253,12 +263,13 @@ class _PackLoader:
         sources = {rel: self.read_source(rel) for rel in self.markdown_paths()}
         easy_targets = {rel: self.easy_read_target(source) for rel, source in sources.items() if source}
         easy_paths = {target for target in easy_targets.values() if target}
+        self.unreadable = {rel for rel, source in sources.items() if source is None}
         lessons: list[LessonData] = []
         for rel, source in sources.items():
-            if rel in easy_paths or source is None:
+            if rel in easy_paths or source is None or self.may_be_orphaned_easy_read(source):
                 continue
             if source.meta is None:
-                self.report.error(rel, 1, "missing front matter: a lesson starts with '---', its fields, '---'")
+                self.report.error(rel, 1, "missing front matter: start with '---', the fields, then '---'")
                 continue
             lesson = self.read_lesson_guarded(source, pack, sources.get(easy_targets.get(rel) or ""))
             if lesson is not None:
@@ -274,6 +285,14 @@ class _PackLoader:
         except Exception as exc:  # nothing a pack contains may raise out of load_pack
             self.report.error(source.path, 0, f"could not read this lesson ({type(exc).__name__}: {exc})")
             return None
+
+    def may_be_orphaned_easy_read(self, source: SourceFile) -> bool:
+        """True for a file that looks like an easy-read version while some lesson could not be read.
+
+        Its lesson may be the unreadable one, so reporting it as a lesson with missing fields would
+        only bury the real error.
+        """
+        return bool(self.unreadable) and set(source.meta or {}) <= {"title"}
 
     def markdown_file(self, rel: str) -> MarkdownFile:
         return MarkdownFile(rel, frozenset(self.files), self.media_urls, self.report)
@@ -334,7 +353,8 @@ class _PackLoader:
         if not ok:
             return []
         reader = BadgeReader(loaded[0], self.report, {lesson.id for lesson in lessons},
-                             {lesson.strand for lesson in lessons}, self.media_urls)
+                             {lesson.strand for lesson in lessons}, self.media_urls,
+                             lessons_complete=not self.unreadable)
         return reader.read(data)
 
     def warn_ignored_files(self) -> None:

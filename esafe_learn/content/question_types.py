@@ -5,8 +5,8 @@ A small registry in the style of CTFd's answer-checking strategies: each type is
 :data:`QUESTION_TYPES`. The quiz parser picks ``single`` for one correct option and ``multiple`` for
 more; a later type (say, ordering) joins by calling :func:`register` with a new class.
 
-``question`` is anything with ``kind`` and ``options``, each option having ``key`` and ``correct`` (the loader's
-``QuestionData`` or the app's database rows), so marking works the same everywhere.
+``question`` is anything with ``kind`` and ``options``, each option having ``key`` and ``correct``
+(the loader's ``QuestionData`` or the app's database rows), so marking works the same everywhere.
 """
 
 from __future__ import annotations

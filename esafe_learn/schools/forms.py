@@ -6,22 +6,28 @@ from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..auth.forms import _new_password_ok
+from ..formutil import choices
 from .yeargroups import AGE_BAND_LABELS, YEAR_CHOICES
 
-BAND_CHOICES = [("", "Same as the year group")] + list(AGE_BAND_LABELS.items())
-STAFF_ROLE_CHOICES = [("teacher", "Teacher"), ("dsl", "Safeguarding lead (DSL or deputy)"), ("school_admin", "School admin")]
+BAND_CHOICES = [("", "Same as the year group"), *AGE_BAND_LABELS.items()]
+STAFF_ROLE_CHOICES = [
+    ("teacher", "Teacher"),
+    ("dsl", "Safeguarding lead (DSL or deputy)"),
+    ("school_admin", "School admin"),
+]
 
 
 class ClassForm(FlaskForm):
-    name = StringField("Class name", validators=[DataRequired("Type a name for the class, such as 5B."), Length(max=60)])
-    year_group = SelectField("Year group", coerce=int, choices=YEAR_CHOICES)
-    working_at_band = SelectField("Working at (optional)", choices=BAND_CHOICES, validators=[Optional()])
+    name = StringField("Class name",
+                       validators=[DataRequired("Type a name for the class, such as 5B."), Length(max=60)])
+    year_group = SelectField("Year group", coerce=int, choices=choices(YEAR_CHOICES))
+    working_at_band = SelectField("Working at (optional)", choices=choices(BAND_CHOICES), validators=[Optional()])
     submit = SubmitField("Save class")
 
 
 class ClassTeachersForm(FlaskForm):
     teachers = SelectMultipleField("Teachers of this class", coerce=int, validators=[Optional()])
-    working_at_band = SelectField("Working at", choices=BAND_CHOICES, validators=[Optional()])
+    working_at_band = SelectField("Working at", choices=choices(BAND_CHOICES), validators=[Optional()])
     submit = SubmitField("Save")
 
 
@@ -35,14 +41,14 @@ class StaffForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message="Use letters, digits, dots, dashes or underscores."),
         ],
     )
-    role = SelectField("Role", choices=STAFF_ROLE_CHOICES)
+    role = SelectField("Role", choices=choices(STAFF_ROLE_CHOICES))
     supervises_leaders = BooleanField("Supervises Online Leaders")
     password = StringField("First password", validators=[DataRequired("Type a first password."), _new_password_ok])
     submit = SubmitField("Add staff member")
 
 
 class StaffRoleForm(FlaskForm):
-    role = SelectField("Role", choices=STAFF_ROLE_CHOICES)
+    role = SelectField("Role", choices=choices(STAFF_ROLE_CHOICES))
     supervises_leaders = BooleanField("Supervises Online Leaders")
     submit = SubmitField("Save role")
 
@@ -53,7 +59,7 @@ class RosterUploadForm(FlaskForm):
 
 
 class RosterConfirmForm(FlaskForm):
-    data = HiddenField()
+    roster = HiddenField()
     submit = SubmitField("Import these pupils")
 
 

@@ -14,6 +14,7 @@ from ..access import class_or_404, require, school_object_or_404
 from ..auth.models import PUPIL, STAFF_ROLES, User
 from ..auth.services import issue_card
 from ..extensions import db
+from ..formutil import choices
 from ..security_log import log_event
 from . import roster, services
 from .forms import (
@@ -27,7 +28,7 @@ from .forms import (
     StaffForm,
     StaffRoleForm,
 )
-from .models import School, SchoolClass
+from .models import School
 from .yeargroups import AGE_BAND_LABELS, band_for_year, year_label
 
 bp = Blueprint("schools", __name__, url_prefix="/school")
@@ -51,9 +52,9 @@ def _staff_of_school() -> list[User]:
 @require("staff_area")
 def classes():
     form = ClassForm()
+    if form.is_submitted() and current_user.role != "school_admin":
+        abort(403)
     if form.validate_on_submit():
-        if current_user.role != "school_admin":
-            abort(403)
         try:
             services.create_class(_school(), form.name.data, form.year_group.data, form.working_at_band.data)
         except services.SetupError as error:
@@ -72,10 +73,10 @@ def class_detail(class_id: int):
     school_class = class_or_404(class_id)
     form = ClassTeachersForm(obj=school_class)
     staff = _staff_of_school()
-    form.teachers.choices = [(u.id, u.display_name) for u in staff]
+    form.teachers.choices = choices((u.id, u.display_name) for u in staff)
+    if form.is_submitted() and current_user.role != "school_admin":
+        abort(403)
     if form.validate_on_submit():
-        if current_user.role != "school_admin":
-            abort(403)
         chosen = [u for u in staff if u.id in set(form.teachers.data or [])]
         services.set_class_teachers(school_class, chosen)
         school_class.working_at_band = form.working_at_band.data or None
@@ -236,7 +237,7 @@ def roster_upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         check = roster.check_roster(data, _school())
-        confirm = RosterConfirmForm(data=base64.b64encode(data).decode("ascii"))
+        confirm = RosterConfirmForm(roster=base64.b64encode(data).decode("ascii"))
         return render_template("schools/roster_preview.html", check=check, confirm=confirm, year_label=year_label)
     return render_template("schools/roster.html", form=form)
 
@@ -248,7 +249,7 @@ def roster_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        data = base64.b64decode(form.data.data or "", validate=True)
+        data = base64.b64decode(form.roster.data or "", validate=True)
     except (binascii.Error, ValueError):
         flash("The file could not be read. Please upload it again.", "error")
         return redirect(url_for("schools.roster_upload"))

@@ -1,0 +1,80 @@
+"""The access table, route by route and role by role, for this school and for another school."""
+
+from __future__ import annotations
+
+import pytest
+
+from .access_table import ACCESS, LAST, OBJECT_ROUTES, POST_DATA, ROLES, URL_VALUES
+from .conftest import any_csrf_token, login
+
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+def build_world(make_school, make_user, make_class, prefix: str) -> dict:
+    school = make_school(f"School {prefix}")
+    world = {"school": school}
+    world["pupil"] = make_user(school, "pupil", year_group=5)
+    world["leader"] = make_user(school, "pupil", year_group=6, leader=True)
+    world["teacher"] = make_user(school, "teacher")
+    world["dsl"] = make_user(school, "dsl")
+    world["school_admin"] = make_user(school, "school_admin")
+    world["class"] = make_class(school, "5A", 5, teachers=[world["teacher"]], pupils=[world["pupil"], world["leader"]])
+    return world
+
+
+def _url(app, endpoint: str, world: dict) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = {}
+    for name in rule.arguments:
+        spec = URL_VALUES[name]
+        if isinstance(spec, dict):
+            spec = spec.get(endpoint, spec[None])
+        values[name] = world[spec].id if spec in world else spec
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **values)
+
+
+def _request(client, app, endpoint, method, world):
+    url = _url(app, endpoint, world)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        data = POST_DATA.get(endpoint, lambda _w: {})(world)
+        data["csrf_token"] = any_csrf_token(client)
+        response = client.open(url, method=method, data=data)
+    response.close()
+    return response.status_code
+
+
+def test_every_route_has_a_row(app):
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods & METHODS}
+    assert routes - ACCESS.keys() == set(), "routes without a row in tests/access_table.py"
+    assert ACCESS.keys() - routes == set(), "rows for routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_table(app, make_school, make_user, make_class, role):
+    world = build_world(make_school, make_user, make_class, "A")
+    other = build_world(make_school, make_user, make_class, "B")
+    other["deployment_admin"] = world["deployment_admin"] = make_user(None, "deployment_admin")
+    column = ROLES.index(role)
+    own_client, other_client = app.test_client(), app.test_client()
+    if role != "anonymous":
+        login(own_client, world[role])
+        login(other_client, other[role])
+    ordered = sorted(ACCESS, key=lambda key: key in LAST)
+    failures = []
+    for endpoint, method in ordered:
+        expected = ACCESS[(endpoint, method)][column]
+        got = _request(own_client, app, endpoint, method, world)
+        if got != expected:
+            failures.append(f"{role} {method} {endpoint}: expected {expected}, got {got}")
+        if role in ("anonymous", "deployment_admin"):
+            continue
+        expected_other = 404 if endpoint in OBJECT_ROUTES else expected
+        got = _request(other_client, app, endpoint, method, world)
+        if got != expected_other:
+            failures.append(f"{role} of another school {method} {endpoint}: expected {expected_other}, got {got}")
+    assert failures == []
