@@ -65,8 +65,14 @@ def _register_blueprints(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before the first query)
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .content import cli as content_cli
+    from .content import views as content_views
     from .home.views import bp as home_bp
+    from .lessons import views as lesson_views
+    from .quizzes import views as quiz_views
     from .schools.views import bp as schools_bp
 
-    for blueprint in (auth_bp, home_bp, schools_bp, admin_bp):
+    for blueprint in (auth_bp, home_bp, schools_bp, admin_bp, content_views.bp, lesson_views.bp, quiz_views.bp):
         app.register_blueprint(blueprint)
+    for feature in (content_views, content_cli, lesson_views, quiz_views):
+        feature.init_app(app)

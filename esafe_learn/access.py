@@ -24,6 +24,8 @@ SEES_WHOLE_SCHOOL = frozenset({DSL, SCHOOL_ADMIN})
 # permission -> predicate on the signed-in user
 PERMISSIONS: dict[str, Callable[[User], bool]] = {
     "pupil_area": lambda u: u.role == PUPIL,
+    "learner": lambda u: u.role == PUPIL or u.role in STAFF,
+    "see_packs": lambda u: u.role in STAFF or u.role == DEPLOYMENT_ADMIN,
     "leader_area": lambda u: u.role == PUPIL and u.is_online_leader,
     "staff_area": lambda u: u.role in STAFF,
     "whole_school": lambda u: u.role in SEES_WHOLE_SCHOOL,

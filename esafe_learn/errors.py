@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +26,9 @@ def render_error(code: int):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/csrf.html", code=400), 400
+        recover = app.extensions.get("esafe_csrf_recovery", {}).get(request.endpoint)
+        response = recover() if recover else None
+        return response or (render_template("errors/csrf.html", code=400), 400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

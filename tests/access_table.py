@@ -43,11 +43,28 @@ ACCESS = {
     ("schools.staff_detail", "GET"):    (302, 404, 404, 404, 404, 200, 404),
     ("schools.staff_detail", "POST"):   (302, 404, 404, 404, 404, 302, 404),
     ("static", "GET"):                  (200, 200, 200, 200, 200, 200, 200),
+    ("content.packs", "GET"):           (302, 403, 403, 200, 200, 200, 200),
+    ("content.media", "GET"):           (302, 200, 200, 200, 200, 200, 200),
+    ("lessons.index", "GET"):           (302, 200, 200, 200, 200, 200, 403),
+    ("lessons.lesson", "GET"):          (302, 200, 200, 302, 302, 302, 404),
+    ("lessons.finish", "POST"):         (302, 302, 302, 404, 404, 404, 404),
+    ("lessons.library", "GET"):         (302, 403, 403, 200, 200, 200, 403),
+    ("lessons.preview", "GET"):         (302, 404, 404, 200, 200, 200, 404),
+    ("lessons.preview", "POST"):        (302, 404, 404, 200, 200, 200, 404),
+    ("lessons.class_lessons", "GET"):   (302, 404, 404, 200, 200, 200, 404),
+    ("lessons.remove_assignment", "POST"): (302, 404, 404, 302, 302, 302, 404),
+    ("lessons.reflections", "GET"):     (302, 404, 404, 200, 200, 200, 404),
+    ("lessons.toggle_pupil_voice", "POST"): (302, 404, 404, 302, 302, 302, 404),
+    ("quizzes.quiz", "GET"):            (302, 200, 200, 404, 404, 404, 404),
+    ("quizzes.submit", "POST"):         (302, 400, 400, 404, 404, 404, 404),
+    ("quizzes.result", "GET"):          (302, 200, 404, 404, 404, 404, 404),
+    ("quizzes.result", "POST"):         (302, 200, 404, 404, 404, 404, 404),
 }
 
 # Routes whose URL names an object of the school: users of another school always get 404.
 OBJECT_ROUTES = {"schools.class_detail", "schools.class_cards", "schools.pupil_detail", "schools.toggle_leader",
-                 "schools.reissue_card", "schools.staff_detail"}
+                 "schools.reissue_card", "schools.staff_detail", "lessons.class_lessons", "lessons.remove_assignment",
+                 "lessons.reflections", "lessons.toggle_pupil_voice", "quizzes.result"}
 
 # URL values: each names an object of school A in the test world (see test_access.py).
 URL_VALUES = {
@@ -55,12 +72,19 @@ URL_VALUES = {
     "user_id": {"schools.staff_detail": "teacher", None: "pupil"},
     "token": "not-a-card",
     "filename": "style.css",
+    "lesson_id": "lesson",
+    "attempt_id": "attempt",
+    "assignment_id": "assignment",
+    "reflection_id": "reflection",
+    "pack_slug": "example-pack",
+    "path": "padlock.png",
 }
 
 # Form data that keeps the test world as it was, so the order of requests never matters.
 POST_DATA = {
     "schools.class_detail": lambda world: {"teachers": [world["teacher"].id]},
+    "lessons.toggle_pupil_voice": lambda world: {"class_id": world["class"].id},
 }
 
-# Requests that end the session go last.
-LAST = {("auth.logout", "POST")}
+# Requests that undo part of the world go last, in this order; ending the session is the very last.
+LAST = [("lessons.remove_assignment", "POST"), ("auth.logout", "POST")]

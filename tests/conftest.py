@@ -183,3 +183,41 @@ def post(client, path: str, data: dict | None = None, **kwargs):
     data = dict(data or {})
     data.setdefault("csrf_token", any_csrf_token(client))
     return client.post(path, data=data, **kwargs)
+
+
+# --- content --------------------------------------------------------------------------------------
+
+EXAMPLE_PACK = Path(__file__).parent / "fixtures" / "packs" / "example-pack"
+CORE_PACK = Path(__file__).parent.parent / "lessons" / "core-online-safety"
+
+
+@pytest.fixture
+def install(app):
+    """Install a pack folder; returns {lesson slug: lesson id}."""
+    from esafe_learn.content.models import Lesson
+    from esafe_learn.content.services import install_pack
+
+    def run(path: Path = EXAMPLE_PACK) -> dict[str, int]:
+        with app.app_context():
+            install_pack(path)
+            db.session.commit()
+            return {lesson.slug: lesson.id for lesson in db.session.scalars(db.select(Lesson))}
+
+    return run
+
+
+def quiz_form(client, lesson_id: int, pick: str = "right") -> dict:
+    """A filled quiz form: the right answers, or the first wrong option of every question."""
+    from esafe_learn.content.models import Lesson
+
+    page = client.get(f"/lessons/{lesson_id}/quiz").get_data(as_text=True)
+    token = re.search(r'name="attempt_token" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": CSRF_META.search(page).group(1), "attempt_token": token}
+    lesson = db.session.get(Lesson, lesson_id)
+    for question in lesson.quiz:
+        if pick == "right":
+            data[f"q-{question['key']}"] = [o["key"] for o in question["options"] if o["correct"]]
+        else:
+            wrong = next(o for o in question["options"] if not o["correct"])
+            data[f"q-{question['key']}"] = [wrong["key"]]
+    return data

@@ -10,7 +10,7 @@ from .conftest import any_csrf_token, login
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 
-def build_world(make_school, make_user, make_class, prefix: str) -> dict:
+def build_world(make_school, make_user, make_class, prefix: str, app=None) -> dict:
     school = make_school(f"School {prefix}")
     world = {"school": school}
     world["pupil"] = make_user(school, "pupil", year_group=5)
@@ -19,7 +19,40 @@ def build_world(make_school, make_user, make_class, prefix: str) -> dict:
     world["dsl"] = make_user(school, "dsl")
     world["school_admin"] = make_user(school, "school_admin")
     world["class"] = make_class(school, "5A", 5, teachers=[world["teacher"]], pupils=[world["pupil"], world["leader"]])
+    if app is not None:
+        add_learning(app, world)
     return world
+
+
+def add_learning(app, world: dict) -> None:
+    """The example pack, one of its lessons set for the class, a quiz attempt and a reflection."""
+    from types import SimpleNamespace
+
+    from esafe_learn.content.models import Lesson
+    from esafe_learn.content.services import install_pack
+    from esafe_learn.extensions import db
+    from esafe_learn.lessons.models import LessonAssignment, Reflection
+    from esafe_learn.quizzes.models import QuizAttempt
+
+    from .conftest import EXAMPLE_PACK
+
+    with app.app_context():
+        install_pack(EXAMPLE_PACK)
+        lesson = db.session.scalar(db.select(Lesson).where(Lesson.slug == "kind-messages-7-11"))
+        school_id, pupil_id = world["school"].id, world["pupil"].id
+        assignment = LessonAssignment(school_id=school_id, class_id=world["class"].id, lesson_id=lesson.id)
+        attempt = QuizAttempt(school_id=school_id, user_id=pupil_id, lesson_id=lesson.id,
+                              attempt_token=f"token-{school_id}", pack_slug="example-pack", pack_version="1",
+                              band="7-11", strand=lesson.strand, snapshot=lesson.quiz, answers={}, results={},
+                              correct_count=0, question_count=len(lesson.quiz), score=0, full_marks=False,
+                              passed=False)
+        reflection = Reflection(school_id=school_id, user_id=pupil_id, lesson_id=lesson.id, text="I will ask",
+                                band="7-11")
+        db.session.add_all([assignment, attempt, reflection])
+        db.session.commit()
+        for name, row in (("lesson", lesson), ("assignment", assignment), ("attempt", attempt),
+                          ("reflection", reflection)):
+            world[name] = SimpleNamespace(id=row.id)
 
 
 def _url(app, endpoint: str, world: dict) -> str:
@@ -56,15 +89,15 @@ def test_every_route_has_a_row(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_access_table(app, make_school, make_user, make_class, role):
-    world = build_world(make_school, make_user, make_class, "A")
-    other = build_world(make_school, make_user, make_class, "B")
+    world = build_world(make_school, make_user, make_class, "A", app)
+    other = build_world(make_school, make_user, make_class, "B", app)
     other["deployment_admin"] = world["deployment_admin"] = make_user(None, "deployment_admin")
     column = ROLES.index(role)
     own_client, other_client = app.test_client(), app.test_client()
     if role != "anonymous":
         login(own_client, world[role])
         login(other_client, other[role])
-    ordered = sorted(ACCESS, key=lambda key: key in LAST)
+    ordered = sorted(ACCESS, key=lambda key: LAST.index(key) if key in LAST else -1)
     failures = []
     for endpoint, method in ordered:
         expected = ACCESS[(endpoint, method)][column]

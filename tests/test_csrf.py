@@ -28,7 +28,7 @@ def fingerprint(app) -> str:
 
 @pytest.mark.parametrize("endpoint", STATE_CHANGING)
 def test_post_without_csrf_token_is_refused(app, make_school, make_user, make_class, endpoint):
-    world = build_world(make_school, make_user, make_class, "A")
+    world = build_world(make_school, make_user, make_class, "A", app)
     world["deployment_admin"] = make_user(None, "deployment_admin")
     client = app.test_client()
     user = world["deployment_admin"] if endpoint.startswith("admin.") else world["school_admin"]
