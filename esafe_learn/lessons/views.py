@@ -198,8 +198,9 @@ def toggle_pupil_voice(reflection_id: int):
 
 
 def init_app(app) -> None:
-    from ..templating import add_class_link, add_nav_link
+    from ..templating import add_class_link, add_nav_link, add_panel
 
+    add_panel(app, "pupil", "lessons/_home_panel.html")
     add_nav_link(app, "pupil", "My lessons", "lessons.index")
     add_nav_link(app, "staff", "Lessons", "lessons.library")
     add_nav_link(app, "staff", "My training", "lessons.index")
