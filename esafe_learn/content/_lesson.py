@@ -46,35 +46,57 @@ def is_quiz_heading(block: list[Token]) -> bool:
     return is_heading(block, "h2") and heading_text(block).strip().lower() == "quiz"
 
 
-def parse_body(md: MarkdownFile, text: str, first_line: int, misconceptions: Mapping[str, str]) -> Body:
-    """Split a lesson body into intro, ``##`` sections and the quiz (from ``## Quiz`` to the end)."""
-    intro: list[Token] = []
-    sections: list[tuple[list[Token], list[Token]]] = []
+@dataclass
+class _Parts:
+    """A lesson body's top-level blocks, sorted into intro, ``##`` sections and quiz."""
+
+    intro: list[Token]
+    sections: list[tuple[list[Token], list[Token]]]
     quiz: list[list[Token]] | None = None
-    quiz_line, prose_lines = 0, None
-    for block in blocks(md.parse(text)):
-        if quiz is not None:
+    quiz_line: int = 0
+    prose_lines: int | None = None
+
+
+def _split_body(md: MarkdownFile, tokens: list[Token], first_line: int) -> _Parts:
+    parts = _Parts(intro=[], sections=[])
+    for block in blocks(tokens):
+        if parts.quiz is not None:
             if is_heading(block, "h2"):
                 md.report.error(md.file, block_line(block, first_line),
                                 "the quiz runs to the end of the file; move this section above '## Quiz'")
-            quiz.append(block)
+            parts.quiz.append(block)
         elif is_quiz_heading(block):
-            quiz, quiz_line = [], block_line(block, first_line)
-            prose_lines = block[0].map[0] if block[0].map else 0
+            parts.quiz, parts.quiz_line = [], block_line(block, first_line)
+            parts.prose_lines = block[0].map[0] if block[0].map else 0
         elif is_heading(block, "h2"):
-            sections.append((block, []))
-        elif sections:
-            sections[-1][1].extend(block)
+            parts.sections.append((block, []))
+        elif parts.sections:
+            parts.sections[-1][1].extend(block)
         else:
-            intro.extend(block)
-    questions = QuizParser(md, first_line, misconceptions).parse(quiz, quiz_line) if quiz is not None else []
-    prose = text if prose_lines is None else "\n".join(text.split("\n")[:prose_lines])
-    return Body(
-        intro_html=md.render(intro),
-        sections=[SectionData(heading_text(head), md.render(content)) for head, content in sections],
-        questions=questions,
-        prose=prose,
-    )
+            parts.intro.extend(block)
+    return parts
+
+
+def parse_body(md: MarkdownFile, text: str, first_line: int, misconceptions: Mapping[str, str]) -> Body:
+    """Split a lesson body into intro, ``##`` sections and the quiz (from ``## Quiz`` to the end).
+
+    The body is parsed once (its links and raw HTML are checked as part of that parse) and all its HTML
+    is sanitised in one batch.
+    """
+    parsed = md.parse(text, first_line)
+    parts = _split_body(md, parsed.tokens, first_line)
+    batch = md.batch()
+    quiz_parser = QuizParser(md, first_line, misconceptions, batch, references=parsed.references)
+    questions = quiz_parser.parse(parts.quiz, parts.quiz_line) if parts.quiz is not None else []
+    prose = text if parts.prose_lines is None else "\n".join(text.split("\n")[:parts.prose_lines])
+    body = Body(intro_html="", sections=[SectionData(heading_text(head), "") for head, _ in parts.sections],
+                questions=questions, prose=prose)
+    batch.add_tokens(parts.intro, body, "intro_html")
+    for section, (_, content) in zip(body.sections, parts.sections, strict=True):
+        batch.add_tokens(content, section, "html")
+    batch.clean()
+    quiz_parser.check_explanations()
+    return body
 
 
 def read_lesson(source: SourceFile, md: MarkdownFile, pack_audience: str,
@@ -94,7 +116,6 @@ def read_lesson(source: SourceFile, md: MarkdownFile, pack_audience: str,
             md.report.warning(source.path, fields.line("objectives"),
                               f"objective should start 'I can': {objective!r}")
     body = parse_body(md, front.body, front.body_line, misconceptions)
-    md.check(front.body, front.body_line)
     lesson = LessonData(
         id=fields.slug("id"),
         title=fields.text("title"),
@@ -138,8 +159,7 @@ def _teacher_notes(fields: Fields, md: MarkdownFile) -> str:
     if not notes:
         return ""
     first_line = fields.line("teacher_notes") + 1
-    md.check(notes, first_line)
-    return md.render(md.parse(notes))
+    return md.render(md.parse(notes, first_line).tokens)
 
 
 def read_easy_read(source: SourceFile, md: MarkdownFile, default_title: str) -> EasyReadData:
@@ -155,11 +175,10 @@ def read_easy_read(source: SourceFile, md: MarkdownFile, default_title: str) -> 
     if title is not None and not isinstance(title, str):
         md.report.error(source.path, lines.get("title", front.yaml_line), "'title' must be text")
         title = None
-    tokens = md.parse(front.body)
+    tokens = md.parse(front.body, front.body_line).tokens
     for block in blocks(tokens):
         if is_quiz_heading(block):
             md.report.error(source.path, block_line(block, front.body_line),
                             "an easy-read file must not have a quiz")
-    md.check(front.body, front.body_line)
     title = (title or default_title).strip()
     return EasyReadData(title=title, html=md.render(tokens), source_path=source.path)

@@ -1,13 +1,16 @@
 """Rendering and checking the Markdown of one pack file: links, images and raw HTML.
 
-Rendering goes through :mod:`esafe_learn.sanitise` (the only HTML gate). Checking uses a second
-parser that accepts every link, so that links the renderer would silently refuse (``javascript:``,
-entity-encoded schemes, reference definitions) are reported to the author with their line.
+Rendering goes through :mod:`esafe_learn.sanitise` (the only HTML gate). Each text is parsed once, by
+the rendering parser, and its tokens serve the checks too. Checking needs to see links the renderer
+refuses (``javascript:``, entity-encoded schemes, reference definitions) to report them with their
+line, so when the rendering parser refused any link the text is parsed again, for the checks only, by
+a scanner that accepts every link. When nothing was refused both parsers produce the same tokens.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
@@ -16,9 +19,35 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from esafe_learn.content._files import IMAGE_TYPES, Reporter, extension, resolve
-from esafe_learn.sanitise import ALLOWED_PROTOCOLS, markdown_parser, render_inline, render_tokens, url_scheme
+from esafe_learn.sanitise import (
+    ALLOWED_PROTOCOLS,
+    HtmlBatch,
+    is_safe_url,
+    markdown_parser,
+    render_tokens,
+    url_scheme,
+)
+
+
+class _Refusals(threading.local):
+    """How many links the rendering parser has refused in this thread (only ever grows)."""
+
+    count = 0
+
+
+_REFUSALS = _Refusals()
+
+
+def _validate_and_count(url: str) -> bool:
+    """The renderer's link validator (:func:`is_safe_url`), counting refusals."""
+    if is_safe_url(url):
+        return True
+    _REFUSALS.count += 1
+    return False
+
 
 _PARSER = markdown_parser()
+_PARSER.validateLink = _validate_and_count  # type: ignore[method-assign]
 _SCANNER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _SCANNER.validateLink = lambda url: True  # type: ignore[method-assign]
 _HTML_FINDER = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
@@ -35,6 +64,18 @@ def _path_part(url: str) -> str:
 
 def _shown(url: str) -> str:
     return repr(url if len(url) <= 80 else url[:77] + "...")
+
+
+@dataclass
+class Parsed:
+    """A text parsed for rendering, its links and raw HTML already checked.
+
+    ``references`` is False when the text defines no ``[label]: url`` references: only then do inline
+    tokens of the text equal a separate ``parseInline`` of their source, so they may be rendered as is.
+    """
+
+    tokens: list[Token]
+    references: bool
 
 
 @dataclass
@@ -62,25 +103,41 @@ class MarkdownFile:
     def render(self, tokens: list[Token]) -> str:
         return render_tokens(tokens, image_url=self.image_url, link_url=self.link_url)
 
-    def render_inline(self, text: str) -> str:
-        return render_inline(text, image_url=self.image_url, link_url=self.link_url)
+    def batch(self) -> HtmlBatch:
+        """A batch rendering pieces of this file (sanitised together when it is cleaned)."""
+        return HtmlBatch(image_url=self.image_url, link_url=self.link_url)
 
-    def parse(self, text: str) -> list[Token]:
-        return _PARSER.parse(text)
+    def parse(self, text: str, first_line: int) -> Parsed:
+        """Parse ``text`` (starting at file line ``first_line``) for rendering, reporting its problems.
+
+        The tokens are checked before anything renders them: rendering maps their URLs in place.
+        """
+        env: dict = {}
+        refused_before = _REFUSALS.count
+        tokens = _PARSER.parse(text, env)
+        if _REFUSALS.count == refused_before:
+            self._check_links(text, first_line, tokens, env)
+        else:
+            scan_env: dict = {}
+            self._check_links(text, first_line, _SCANNER.parse(text, scan_env), scan_env)
+        self._check_raw_html(text, first_line)
+        return Parsed(tokens, bool(env.get("references")))
 
     # -- checks --------------------------------------------------------------------------------------
 
-    def check(self, text: str, first_line: int) -> None:
-        """Report bad links and images, and warn once about raw HTML (shown as text, not rendered)."""
-        env: dict = {}
+    def _check_links(self, text: str, first_line: int, tokens: list[Token], env: dict) -> None:
+        """Report bad links and images; ``tokens`` and ``env`` must hold every link as written."""
         reported: set[str] = set()
-        for kind, url, line in _targets(_SCANNER.parse(text, env)):
+        for kind, url, line in _targets(tokens):
             self._check_target(kind, url, first_line + line)
             reported.add(url)
         for label, reference in env.get("references", {}).items():
             href = reference.get("href", "")
             if href not in reported and url_scheme(href) not in (None, *ALLOWED_PROTOCOLS):
                 self._check_target("link", href, first_line + _definition_line(text, label))
+
+    def _check_raw_html(self, text: str, first_line: int) -> None:
+        """Warn once about raw HTML (shown as text, not rendered)."""
         html_line = _first_raw_html(text)
         if html_line is not None:
             self.report.warning(self.file, first_line + html_line,
@@ -148,6 +205,12 @@ def _inline_targets(children: list[Token], line: int) -> Iterator[tuple[str, str
 
 
 def _first_raw_html(text: str) -> int | None:
+    """0-based line of the first raw HTML block or inline tag, or None.
+
+    Every HTML block and inline tag starts with ``<``, so a text without one needs no parse.
+    """
+    if "<" not in text:
+        return None
     for token in _HTML_FINDER.parse(text):
         if token.type == "html_block":
             return token.map[0] if token.map else 0

@@ -12,13 +12,14 @@ from esafe_learn.content._markdown import MarkdownFile
 from esafe_learn.content._model import OptionData, QuestionData
 from esafe_learn.content.question_types import kind_for_correct_count
 from esafe_learn.content.taxonomy import is_slug
-from esafe_learn.sanitise import markdown_parser, plain_text
+from esafe_learn.sanitise import HtmlBatch, markdown_parser, plain_text
 
 _OPTION = re.compile(r"^\[([ xX])\][ \t]+(.*)$", re.S)
 _TAG = re.compile(r"[ \t]*\{misconception=([^{}]*)\}[ \t]*$")
 _ANY_TAG = re.compile(r"\{\s*misconception\s*=")
 _INLINE = markdown_parser()
 OPTION_KEYS = string.ascii_lowercase
+NO_EXPLANATION = "a question needs an explanation: a '> ...' blockquote after the options"
 
 
 def blocks(tokens: list[Token]) -> Iterator[list[Token]]:
@@ -56,12 +57,21 @@ def strip_misconception_tag(text: str) -> tuple[str, str | None]:
 
 
 class QuizParser:
-    """Turns the blocks after ``## Quiz`` into :class:`QuestionData`, reporting every problem."""
+    """Turns the blocks after ``## Quiz`` into :class:`QuestionData`, reporting every problem.
 
-    def __init__(self, md: MarkdownFile, first_line: int, misconceptions: Mapping[str, str]):
+    The HTML of prompts, options and explanations is queued in ``batch``: it is set when the batch is
+    cleaned, after which :meth:`check_explanations` must run.
+    """
+
+    def __init__(self, md: MarkdownFile, first_line: int, misconceptions: Mapping[str, str],
+                 batch: HtmlBatch, *, references: bool = True):
+        """``references``: whether the lesson defines link references (see :class:`Parsed`)."""
         self.md = md
         self.first_line = first_line
         self.misconceptions = misconceptions
+        self.batch = batch
+        self.references = references
+        self.explained: list[tuple[QuestionData, bool]] = []
 
     def error(self, line: int, message: str) -> None:
         self.md.report.error(self.md.file, line, message)
@@ -88,46 +98,57 @@ class QuizParser:
     def question(self, blocks_: list[list[Token]], number: int) -> QuestionData:
         heading, rest = blocks_[0], blocks_[1:]
         line = block_line(heading, self.first_line)
-        prompt_source = heading[1].content if len(heading) > 1 else ""
         options: list[OptionData] = []
-        explanation = ""
-        has_list = has_quote = False
+        explanation: list[Token] | None = None
+        has_list = False
         for block in rest:
             where = block_line(block, self.first_line)
-            if block[0].type == "bullet_list_open" and not has_list and not has_quote:
+            if block[0].type == "bullet_list_open" and not has_list and explanation is None:
                 has_list, options = True, self.options(block)
-            elif block[0].type == "blockquote_open" and has_list and not has_quote:
-                has_quote, explanation = True, self.explanation(block[1:-1])
+            elif block[0].type == "blockquote_open" and has_list and explanation is None:
+                explanation = block[1:-1]
             elif block[0].type == "blockquote_open" and not has_list:
                 self.error(where, "put the explanation (> ...) after the options")
             else:
                 self.error(where, "a question may only have a task list of options and then an explanation")
-        self.check_question(line, options, explanation)
+        self.check_question(line, options, explanation is not None)
         correct = sum(option.correct for option in options)
-        return QuestionData(
-            key=f"q{number}",
-            kind=kind_for_correct_count(correct),
-            prompt=heading_text(heading),
-            prompt_html=self.md.render_inline(prompt_source),
-            options=options,
-            explanation_html=explanation,
-            line=line,
-        )
+        question = QuestionData(key=f"q{number}", kind=kind_for_correct_count(correct),
+                                prompt=heading_text(heading), prompt_html="", options=options,
+                                explanation_html="", line=line)
+        self.batch.add_inline(self.prompt_tokens(heading), question, "prompt_html")
+        if explanation is not None:
+            self.explained.append((question, bool(plain_text(explanation))))
+            self.batch.add_tokens(explanation, question, "explanation_html")
+        return question
 
-    def explanation(self, inner: list[Token]) -> str:
-        """The explanation's HTML, or "" if the blockquote is empty."""
-        html = self.md.render(inner)
-        return html if plain_text(inner) or "<img" in html else ""
+    def prompt_tokens(self, heading: list[Token]) -> list[Token]:
+        """The question heading's inline tokens, as if its source were parsed on its own.
 
-    def check_question(self, line: int, options: list[OptionData], explanation: str) -> None:
+        The heading's inline tokens from the lesson's parse are those tokens unless the lesson defines
+        link references, which a prompt parsed on its own never resolves.
+        """
+        source = heading[1].content if len(heading) > 1 else ""
+        if self.references or len(heading) < 2:
+            return _INLINE.parseInline(source)[0].children or []
+        return heading[1].children or []
+
+    def check_explanations(self) -> None:
+        """Once the batch is cleaned: a blockquote with neither text nor an image is no explanation."""
+        for question, has_text in self.explained:
+            if not has_text and "<img" not in question.explanation_html:
+                question.explanation_html = ""
+                self.error(question.line, NO_EXPLANATION)
+
+    def check_question(self, line: int, options: list[OptionData], has_explanation: bool) -> None:
         if len(options) < 2:
             self.error(line, "a question needs at least two options ('- [ ] ...' and '- [x] ...')")
         if options and not any(option.correct for option in options):
             self.error(line, "a question needs at least one correct option ('- [x] ...')")
         if len(options) >= 2 and all(option.correct for option in options):
             self.md.report.warning(self.md.file, line, "every option is marked correct")
-        if not explanation:
-            self.error(line, "a question needs an explanation: a '> ...' blockquote after the options")
+        if not has_explanation:
+            self.error(line, NO_EXPLANATION)
 
     def options(self, block: list[Token]) -> list[OptionData]:
         options: list[OptionData] = []
@@ -159,13 +180,11 @@ class QuizParser:
         if index >= len(OPTION_KEYS):
             return OptionData("", text, "", correct, slug)
         tokens = _INLINE.parseInline(text)
-        return OptionData(
-            key=OPTION_KEYS[index],
-            text=plain_text(tokens[0].children or []) if tokens else text,
-            html=self.md.render_inline(text),
-            correct=correct,
-            misconception=slug,
-        )
+        children = (tokens[0].children or []) if tokens else []
+        option = OptionData(key=OPTION_KEYS[index], text=plain_text(children) if tokens else text, html="",
+                            correct=correct, misconception=slug)
+        self.batch.add_inline(children, option, "html")  # after plain_text: rendering maps URLs in place
+        return option
 
     def check_tag(self, line: int, text: str, slug: str | None, correct: bool) -> str | None:
         if _ANY_TAG.search(text):
