@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from ..concerns.conftest import smtp_server  # noqa: F401  (the local SMTP server fixture)
