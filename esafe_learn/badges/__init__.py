@@ -1,0 +1,1 @@
+"""Positive-behaviour badges."""
