@@ -1,0 +1,116 @@
+"""The school's acceptable use policy: versions the school publishes and everyone's acknowledgements.
+
+No request objects here; functions flush, the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..auth.models import PUPIL, STAFF_ROLES, User
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import AupAcknowledgement, AupVersion
+
+VERSION_MAX, TEXT_MAX, PUPIL_TEXT_MAX = 40, 20_000, 5_000
+
+
+class AupError(ValueError):
+    """A version that can't be published: `problems` maps a field name to plain words."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def current_version(school_id: int) -> AupVersion | None:
+    """The version in force: the one published last."""
+    return db.session.scalar(
+        select(AupVersion).where(AupVersion.school_id == school_id)
+        .order_by(AupVersion.published_at.desc(), AupVersion.id.desc()).limit(1)
+    )
+
+
+def publish(school_id: int, actor: User, version: str, text: str, pupil_text: str = "") -> AupVersion:
+    version, text, pupil_text = (version or "").strip(), (text or "").strip(), (pupil_text or "").strip()
+    problems = {}
+    if not version:
+        problems["version"] = "Type a version, such as 2025-26 or 3."
+    elif len(version) > VERSION_MAX:
+        problems["version"] = f"Keep the version to {VERSION_MAX} characters or fewer."
+    elif db.session.scalar(select(AupVersion.id).where(AupVersion.school_id == school_id,
+                                                       AupVersion.version == version)) is not None:
+        problems["version"] = f"There is already a version called {version}. Give this one a new version."
+    if not text:
+        problems["text"] = "Paste or type the policy."
+    elif len(text) > TEXT_MAX:
+        problems["text"] = f"The policy is too long: keep it to {TEXT_MAX:,} characters or fewer."
+    if len(pupil_text) > PUPIL_TEXT_MAX:
+        problems["pupil_text"] = f"Keep the pupils' version to {PUPIL_TEXT_MAX:,} characters or fewer."
+    if problems:
+        raise AupError(problems)
+    row = AupVersion(school_id=school_id, version=version, text=text, pupil_text=pupil_text,
+                     published_at=utcnow(), published_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def acknowledgement(user: User, version: AupVersion) -> AupAcknowledgement | None:
+    return db.session.scalar(select(AupAcknowledgement).where(AupAcknowledgement.aup_version_id == version.id,
+                                                              AupAcknowledgement.user_id == user.id))
+
+
+def acknowledge(user: User, version: AupVersion) -> bool:
+    """Record that `user` read and accepts `version`; False when they already had (one row, even if racing)."""
+    if version.school_id != user.school_id:
+        raise AupError({"": "This policy belongs to another school."})
+    table = AupAcknowledgement.__table__
+    insert = sqlite.insert if db.session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    statement = (insert(table).values(school_id=user.school_id, aup_version_id=version.id, user_id=user.id,
+                                      acknowledged_at=utcnow())
+                 .on_conflict_do_nothing().returning(table.c.id))
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+@dataclass(frozen=True)
+class VersionFigures:
+    version: AupVersion
+    staff_acknowledged: int
+    pupils_acknowledged: int
+
+
+def versions_with_counts(school_id: int) -> list[VersionFigures]:
+    """Every version, newest first, with how many staff and pupils acknowledged each (two queries)."""
+    versions = list(db.session.scalars(
+        select(AupVersion).where(AupVersion.school_id == school_id)
+        .order_by(AupVersion.published_at.desc(), AupVersion.id.desc())
+    ))
+    counts = {(version_id, role): count for version_id, role, count in db.session.execute(
+        select(AupAcknowledgement.aup_version_id, User.role, func.count())
+        .join(User, User.id == AupAcknowledgement.user_id)
+        .where(AupAcknowledgement.school_id == school_id)
+        .group_by(AupAcknowledgement.aup_version_id, User.role)
+    )}
+    return [VersionFigures(v, sum(counts.get((v.id, role), 0) for role in STAFF_ROLES), counts.get((v.id, PUPIL), 0))
+            for v in versions]
+
+
+# --- is there a version this person has yet to acknowledge? (every page of pupils asks, for the nav link) --
+
+
+def acknowledgement_due(user: User) -> bool:
+    """True while the school has an AUP whose current version this person has not acknowledged.
+
+    One query, and nothing remembered in the process: another app process may publish a version at any time.
+    """
+    if user.school_id is None:
+        return False
+    latest = (select(AupVersion.id).where(AupVersion.school_id == user.school_id)
+              .order_by(AupVersion.published_at.desc(), AupVersion.id.desc()).limit(1).scalar_subquery())
+    acknowledged = exists().where(AupAcknowledgement.aup_version_id == latest, AupAcknowledgement.user_id == user.id)
+    version_id, done = db.session.execute(select(latest, acknowledged)).one()
+    return version_id is not None and not done

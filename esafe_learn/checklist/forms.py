@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, DateInput, ListWidget
+
+from ..coverage.periods import PERIOD_LABELS
+from ..formutil import choices
+from .aup import PUPIL_TEXT_MAX, TEXT_MAX, VERSION_MAX
+from .models import RATINGS
+from .services import ITEM_TEXT_MAX, OWNER_MAX, REASON_MAX
+from .services import TEXT_MAX as NOTES_MAX
+
+NOTES_TOO_LONG = f"Use {NOTES_MAX:,} characters or fewer."
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Type a whole number, such as 80.") from error
+
+
+class DayField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Type a date like 2025-09-01.") from error
+
+
+class PeriodForm(FlaskForm):
+    """The GET form above the checklist: which period the figures are for (this academic year unless asked)."""
+
+    class Meta:
+        csrf = False
+
+    period = SelectField("Figures for", choices=choices(PERIOD_LABELS.items()), validators=[Optional()])
+    start = StringField("From", widget=DateInput(), validators=[Optional(), Length(max=20)])
+    end = StringField("To", widget=DateInput(), validators=[Optional(), Length(max=20)])
+
+
+class ItemForm(FlaskForm):
+    rating = SelectField("Rating", choices=choices(RATINGS.items()))
+    reason = TextAreaField("Why this rating (needed when it differs from the suggestion)",
+                           validators=[Length(max=REASON_MAX, message=f"Use {REASON_MAX} characters or fewer.")])
+    notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX, message=NOTES_TOO_LONG)])
+    actions = TextAreaField("Actions", validators=[Length(max=NOTES_MAX, message=NOTES_TOO_LONG)])
+    owner = StringField("Owner", validators=[Length(max=OWNER_MAX, message=f"Use {OWNER_MAX} characters or fewer.")])
+    review_date = DayField("Review date (optional)", validators=[Optional()])
+    area = SelectField("Area", validators=[Optional()])
+    text = TextAreaField("Item", validators=[Optional(), Length(max=ITEM_TEXT_MAX,
+                                                                message=f"Use {ITEM_TEXT_MAX} characters or fewer.")])
+    submit = SubmitField("Save")
+
+
+class NewItemForm(FlaskForm):
+    area = SelectField("Area")
+    text = TextAreaField("Item", validators=[DataRequired("Type the item."), Length(
+        max=ITEM_TEXT_MAX, message=f"Use {ITEM_TEXT_MAX} characters or fewer.")])
+    submit = SubmitField("Add item")
+
+
+class ThresholdsForm(FlaskForm):
+    green_percent = WholeNumberField("Green from (% of pupils)", validators=[InputRequired("Type a percentage.")])
+    amber_percent = WholeNumberField("Amber from (% of pupils)", validators=[InputRequired("Type a percentage.")])
+    min_strands = WholeNumberField("Strands each pupil should have covered",
+                                   validators=[InputRequired("Type a number of strands.")])
+    submit = SubmitField("Save thresholds")
+
+
+class ReviewForm(FlaskForm):
+    period = HiddenField()
+    start = HiddenField()
+    end = HiddenField()
+    submit = SubmitField("Record this review")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it carries only the CSRF token."""
+
+    submit = SubmitField("Confirm")
+
+
+class VoiceForm(FlaskForm):
+    reflections = SelectMultipleField("Reflections for the report", coerce=int, validators=[Optional()],
+                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    submit = SubmitField("Save my choice")
+
+
+class AupForm(FlaskForm):
+    version = StringField("Version", validators=[DataRequired("Type a version, such as 2025-26 or 3."),
+                                                 Length(max=VERSION_MAX, message=f"Use {VERSION_MAX} characters or "
+                                                                                 "fewer.")])
+    text = TextAreaField("The policy", validators=[DataRequired("Paste or type the policy."), Length(
+        max=TEXT_MAX, message=f"Use {TEXT_MAX:,} characters or fewer.")])
+    pupil_text = TextAreaField("The rules in pupils' words (optional)", validators=[Length(
+        max=PUPIL_TEXT_MAX, message=f"Use {PUPIL_TEXT_MAX:,} characters or fewer.")])
+    submit = SubmitField("Publish this version")
+
+
+class AcknowledgeForm(FlaskForm):
+    version_id = HiddenField()
+    submit = SubmitField("I agree")
