@@ -92,7 +92,8 @@ def main() -> None:
                "overhead_ratio": round(install_seconds / markdown_seconds, 1), "target_s": 5.0,
                "met": install_seconds < 5.0}
     print(f"{'pack of':<28}{args.lessons} lessons")
-    print(f"{'validate + install':<28}{install_seconds:.2f} s (target under 5 s: {'met' if figures['met'] else 'MISSED'})")
+    verdict = "met" if figures["met"] else "MISSED"
+    print(f"{'validate + install':<28}{install_seconds:.2f} s (target under 5 s: {verdict})")
     print(f"{'markdown-it alone':<28}{markdown_seconds:.2f} s")
     print(f"{'ratio':<28}{figures['overhead_ratio']}x")
     print(json.dumps(figures))

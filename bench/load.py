@@ -1,0 +1,156 @@
+"""Load generation on 127.0.0.1 only: wrk runs (bounded by duration) and a class burst (bounded by timeouts)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LUA_REPORT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('{"requests": %d, "duration_us": %d, "non_2xx_3xx": %d, "socket_errors": %d, '
+    .. '"p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f}\\n', summary.requests, summary.duration,
+    summary.errors.status, errors, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
+end
+"""
+
+LUA_QUIZ = """
+local cookies = {COOKIES}
+local bodies = {BODIES}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local i = (counter % #cookies) + 1
+  local body = bodies[i] .. "&attempt_token=w" .. counter .. "-" .. math.random(1, 1000000000)
+  return wrk.format("POST", "{PATH}", {["Cookie"] = cookies[i],
+    ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run_wrk(url: str, seconds: int = 10, connections: int = 16, cookie: str | None = None,
+            lua_extra: str = "") -> dict:
+    """Throughput and latency of one URL; wrk stops by itself after `seconds`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua_extra + LUA_REPORT)
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name, url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
+    Path(script.name).unlink()
+    figures = json.loads(re.search(r"\{.*\}", output).group(0))
+    figures["rps"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
+    return figures
+
+
+def quiz_lua(path: str, sessions: list[tuple[str, str]]) -> str:
+    cookies = "{" + ",".join(json.dumps(cookie) for cookie, _ in sessions) + "}"
+    bodies = "{" + ",".join(json.dumps(body) for _, body in sessions) + "}"
+    return LUA_QUIZ.replace("{COOKIES}", cookies).replace("{BODIES}", bodies).replace("{PATH}", path)
+
+
+# --- a minimal browser-like client ------------------------------------------------------------------
+
+
+@dataclass
+class Client:
+    host: str
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    timeout: float = 30.0
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, dict]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        connection.close()
+        return response.status, text, dict(response.getheaders())
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+TOKEN = re.compile(r'name="attempt_token" value="([^"]+)"')
+OPTION = re.compile(r'name="(q-[^"]+)" value="([^"]+)"')
+
+
+def sign_in(client: Client, username: str, password: str) -> None:
+    status, page, _ = client.request("GET", "/login")
+    token = CSRF.search(page).group(1)
+    status, _, _ = client.request("POST", "/login", {"csrf_token": token, "username": username,
+                                                     "password": password})
+    if status != 302:
+        raise RuntimeError(f"sign-in failed with {status}")
+
+
+def quiz_answers(page: str) -> dict:
+    """The first option of every question, as a pupil might choose."""
+    form = {"csrf_token": CSRF.search(page).group(1), "attempt_token": TOKEN.search(page).group(1)}
+    for name, value in OPTION.findall(page):
+        form.setdefault(name, value)
+    return form
+
+
+def pupil_journey(client: Client, username: str, password: str, lesson_id: int) -> None:
+    sign_in(client, username, password)
+    for path in (f"/lessons/{lesson_id}", f"/lessons/{lesson_id}?part=2"):
+        status, _, _ = client.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+    status, page, _ = client.request("GET", f"/lessons/{lesson_id}/quiz")
+    if status != 200:
+        raise RuntimeError(f"quiz page answered {status}")
+    status, _, _ = client.request("POST", f"/lessons/{lesson_id}/quiz", quiz_answers(page))
+    if status != 302:
+        raise RuntimeError(f"quiz submission answered {status}")
+
+
+def class_burst(host: str, port: int, usernames: list[str], password: str, lesson_id: int) -> dict:
+    """Every pupil signs in, opens the lesson and submits the quiz at the same moment."""
+    barrier = threading.Barrier(len(usernames))
+    errors: list[str] = []
+    finished: list[float] = []
+
+    def one(username: str) -> None:
+        client = Client(host, port)
+        barrier.wait(timeout=30)
+        try:
+            pupil_journey(client, username, password, lesson_id)
+            finished.append(time.perf_counter())
+        except Exception as error:  # counted and reported as the burst's errors
+            errors.append(f"{username}: {error}")
+
+    threads = [threading.Thread(target=one, args=(name,)) for name in usernames]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    elapsed = (max(finished) - started) if finished else float("nan")
+    return {"pupils": len(usernames), "all_done_s": round(elapsed, 2), "errors": len(errors),
+            "first_errors": errors[:3]}

@@ -1,0 +1,275 @@
+"""The benchmark: a synthetic school served by gunicorn on 127.0.0.1, measured against a Flask "hello world"
+served the same way in the same run.
+
+    python bench/run.py [--seconds 10]
+
+Uses PostgreSQL when one answers on 127.0.0.1:5432 (a database made for the run and dropped after it), else a
+temporary SQLite file; set BENCH_DATABASE_URL to choose. Prints one table and writes it as JSON to
+bench/results/<time>.json and bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import load, synthetic  # noqa: E402
+from bench._progress import Progress  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+SECRET = "bench-secret-" + "k" * 40
+TARGETS = {"lesson_ratio": 0.30, "quiz_ratio": 0.20, "burst_30_s": 3.0, "burst_90_s": 8.0, "class_p95_ms": 100,
+           "evidence_ms": 300, "max_queries": 10, "worker_mb": 150}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def database():
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        yield url
+        return
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        postgres = sock.connect_ex(("127.0.0.1", 5432)) == 0
+    if postgres:
+        from tests.pg import PostgresLeg
+
+        leg = PostgresLeg("postgresql://postgres@127.0.0.1:5432/test")
+        leg.create()
+        try:
+            yield leg.url
+        finally:
+            leg.drop()
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite:///{tmp}/bench.sqlite"
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict):
+    port = free_port()
+    environment = {**os.environ, **env, "ESAFE_BIND": f"127.0.0.1:{port}"}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:esafe_learn.gunicorn_config",
+                                app_spec], env=environment, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield port, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def worker_peak_mb(master_pid: int) -> float:
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    peaks = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return round(max(peaks), 1) if peaks else float("nan")
+
+
+def signed_in_cookie(port: int, username: str) -> str:
+    client = load.Client("127.0.0.1", port)
+    load.sign_in(client, username, synthetic.PASSWORD)
+    return client.cookie_header()
+
+
+def quiz_sessions(port: int, usernames: list[str], lesson_id: int) -> list[tuple[str, str]]:
+    import urllib.parse
+
+    sessions = []
+    for username in usernames:
+        client = load.Client("127.0.0.1", port)
+        load.sign_in(client, username, synthetic.PASSWORD)
+        _, page, _ = client.request("GET", f"/lessons/{lesson_id}/quiz")
+        form = load.quiz_answers(page)
+        form.pop("attempt_token")
+        sessions.append((client.cookie_header(), urllib.parse.urlencode(form)))
+    return sessions
+
+
+def count_queries(app, school: synthetic.School) -> dict[str, int]:
+    """SQL statements per request for the main pages, counted in-process."""
+    from sqlalchemy import event
+
+    from esafe_learn.extensions import db
+
+    pages = {"pupil home": ("pupil", "/home"), "lesson list": ("pupil", "/lessons/"),
+             "lesson page": ("pupil", f"/lessons/{school.lesson_id}?part=2"),
+             "quiz page": ("pupil", f"/lessons/{school.lesson_id}/quiz"),
+             "teacher home": ("teacher", "/home"),
+             "class page": ("teacher", f"/coverage/classes/{school.class_ids[2]}"),
+             "school coverage": ("dsl", "/coverage/school"), "checklist evidence": ("dsl", "/checklist/report")}
+    clients = {}
+    for role, username in (("pupil", school.burst_class_pupils[0]), ("teacher", school.teacher_username),
+                           ("dsl", school.dsl_username)):
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        client.post("/login", data={"username": username, "password": synthetic.PASSWORD,
+                                    "csrf_token": load.CSRF.search(page).group(1)})
+        clients[role] = client
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for name, (role, path) in pages.items():
+        clients[role].get(path)  # warm
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args, found=statements):
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+                found.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        status = clients[role].get(path).status_code
+        event.remove(engine, "before_cursor_execute", record)
+        counts[name] = len(statements) if status == 200 else None
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="esafe-learn benchmark")
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
+    args = parser.parse_args()
+    if not load.wrk_available():
+        sys.exit("wrk is not installed (Debian package 'wrk'): the benchmark needs it as its load generator.")
+    from flask_migrate import stamp
+
+    from esafe_learn import create_app
+    from esafe_learn.extensions import db
+    from esafe_learn.paths import LESSONS_DIR
+
+    results: dict = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "targets": TARGETS}
+    with database() as url:
+        results["database"] = url.split(":", 1)[0].split("+")[0]
+        env = {"DATABASE_URL": url, "ESAFE_SECRET_KEY": SECRET, "ESAFE_ENV": "production",
+               "ESAFE_SECURE_COOKIES": "0", "ESAFE_RATELIMIT_ENABLED": "0"}
+        os.environ.update({k: v for k, v in env.items() if k != "ESAFE_ENV"})
+        app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            db.create_all()
+            stamp()
+        school = synthetic.build(app, LESSONS_DIR)
+        results["school"] = {"pupils": synthetic.PUPILS, "classes": synthetic.CLASSES,
+                             "completions": synthetic.COMPLETIONS, "attempts": synthetic.ATTEMPTS}
+        results["queries_per_page"] = count_queries(app, school)
+        with app.app_context():
+            db.engine.dispose()
+        steps = Progress("measuring", 7)
+        with gunicorn("bench.hello:app", env) as (port, _pid):
+            results["baseline"] = load.run_wrk(f"http://127.0.0.1:{port}/", args.seconds)
+        steps.step()
+        with gunicorn("esafe_learn:create_app()", env) as (port, master):
+            base = f"http://127.0.0.1:{port}"
+            cookie = signed_in_cookie(port, school.burst_class_pupils[0])
+            results["lesson_page"] = load.run_wrk(f"{base}/lessons/{school.lesson_id}?part=2", args.seconds,
+                                                  cookie=cookie)
+            steps.step()
+            seven_to_eleven = _band_usernames(app, school, "7-11")
+            sessions = quiz_sessions(port, seven_to_eleven[120:128], school.lesson_id)
+            lua = load.quiz_lua(f"/lessons/{school.lesson_id}/quiz", sessions)
+            results["quiz_submit"] = load.run_wrk(f"{base}/lessons/{school.lesson_id}/quiz", args.seconds,
+                                                  lua_extra=lua)
+            steps.step()
+            results["burst_30"] = load.class_burst("127.0.0.1", port, seven_to_eleven[:30], synthetic.PASSWORD,
+                                                   school.lesson_id)
+            steps.step()
+            results["burst_90"] = load.class_burst("127.0.0.1", port, seven_to_eleven[30:120], synthetic.PASSWORD,
+                                                   school.lesson_id)
+            steps.step()
+            teacher, dsl = signed_in_cookie(port, school.teacher_username), signed_in_cookie(port, school.dsl_username)
+            results["class_page"] = load.run_wrk(f"{base}/coverage/classes/{school.class_ids[2]}", args.seconds, 4,
+                                                 cookie=teacher)
+            results["school_page"] = load.run_wrk(f"{base}/coverage/school", args.seconds, 4, cookie=dsl)
+            results["evidence_page"] = load.run_wrk(f"{base}/checklist/report", args.seconds, 4, cookie=dsl)
+            steps.step()
+            results["worker_peak_mb"] = worker_peak_mb(master)
+            steps.step()
+    report(results)
+
+
+def _band_usernames(app, school: synthetic.School, band: str) -> list[str]:
+    from sqlalchemy import select
+
+    from esafe_learn.auth.models import User
+    from esafe_learn.extensions import db
+    from esafe_learn.schools.yeargroups import band_for_year
+
+    with app.app_context():
+        rows = db.session.execute(select(User.username, User.year_group).where(User.school_id == school.school_id,
+                                                                               User.role == "pupil")).all()
+        db.engine.dispose()
+    return [username for username, year in rows if year is not None and band_for_year(year) == band]
+
+
+def report(results: dict) -> None:
+    base = results["baseline"]["rps"]
+    for key in ("lesson_page", "quiz_submit"):
+        results[key]["ratio_to_baseline"] = round(results[key]["rps"] / base, 3)
+    rows = [
+        ("baseline: hello world", f"{base} req/s", f"p95 {results['baseline']['p95_ms']} ms", ""),
+        ("lesson page", f"{results['lesson_page']['rps']} req/s",
+         f"p50/p95/p99 {results['lesson_page']['p50_ms']}/{results['lesson_page']['p95_ms']}/"
+         f"{results['lesson_page']['p99_ms']} ms", f"ratio {results['lesson_page']['ratio_to_baseline']} "
+         f"(target >= {TARGETS['lesson_ratio']})"),
+        ("quiz submission", f"{results['quiz_submit']['rps']} req/s",
+         f"p50/p95/p99 {results['quiz_submit']['p50_ms']}/{results['quiz_submit']['p95_ms']}/"
+         f"{results['quiz_submit']['p99_ms']} ms", f"ratio {results['quiz_submit']['ratio_to_baseline']} "
+         f"(target >= {TARGETS['quiz_ratio']})"),
+        ("class burst of 30", f"{results['burst_30']['all_done_s']} s", f"errors {results['burst_30']['errors']}",
+         f"target {TARGETS['burst_30_s']} s"),
+        ("class burst of 90", f"{results['burst_90']['all_done_s']} s", f"errors {results['burst_90']['errors']}",
+         f"target {TARGETS['burst_90_s']} s"),
+        ("class page", f"p95 {results['class_page']['p95_ms']} ms", f"non-2xx {results['class_page']['non_2xx_3xx']}",
+         f"target p95 < {TARGETS['class_p95_ms']} ms"),
+        ("school coverage page", f"p50 {results['school_page']['p50_ms']} ms",
+         f"p95 {results['school_page']['p95_ms']} ms", f"non-2xx {results['school_page']['non_2xx_3xx']}"),
+        ("evidence page", f"p50 {results['evidence_page']['p50_ms']} ms",
+         f"p95 {results['evidence_page']['p95_ms']} ms", f"target < {TARGETS['evidence_ms']} ms"),
+        ("peak memory per worker", f"{results['worker_peak_mb']} MB", "", f"target < {TARGETS['worker_mb']} MB"),
+    ]
+    for page, count in results["queries_per_page"].items():
+        rows.append((f"queries: {page}", "n/a (page missing)" if count is None else str(count), "",
+                     f"target <= {TARGETS['max_queries']}"))
+    print(f"\nesafe-learn benchmark, {results['time']}, database {results['database']}")
+    for row in rows:
+        print(f"{row[0]:<28} {row[1]:<18} {row[2]:<30} {row[3]}")
+    RESULTS.mkdir(exist_ok=True)
+    text = json.dumps(results, indent=2)
+    (RESULTS / f"{results['time'].replace(':', '')}.json").write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
