@@ -33,7 +33,20 @@ PERMISSIONS: dict[str, Callable[[User], bool]] = {
     "supervise_leaders": lambda u: u.role in SEES_WHOLE_SCHOOL or (u.role == TEACHER and u.supervises_leaders),
     "safeguarding": lambda u: u.role == DSL,
     "manage_deployment": lambda u: u.role == DEPLOYMENT_ADMIN,
+    # The e-safeguarding checklist: the DSL keeps it (view, edit, review, export); school admins read the report.
+    "read_checklist_report": lambda u: u.role in SEES_WHOLE_SCHOOL,
+    # The acceptable use policy: the DSL and school admins publish it; everyone of a school acknowledges it.
+    "manage_aup": lambda u: u.role in SEES_WHOLE_SCHOOL,
+    "acknowledge_aup": lambda u: u.school_id is not None and (u.role == PUPIL or u.role in STAFF),
+    # Not a right (no page requires it): the AUP link shows while the current version is unacknowledged.
+    "aup_due": lambda u: u.school_id is not None and (u.role == PUPIL or u.role in STAFF) and _aup_due(u),
 }
+
+
+def _aup_due(user: User) -> bool:
+    from .checklist.aup import acknowledgement_due  # the checklist feature owns the AUP's data
+
+    return acknowledgement_due(user)
 
 
 def can(user: User, permission: str) -> bool:

@@ -24,6 +24,10 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _roles(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def _sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "esafe-learn.sqlite")
 
@@ -63,6 +67,7 @@ def load_config(instance_path: str) -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "esafe-learn@localhost"),
         "PUBLIC_URL": env.get("ESAFE_PUBLIC_URL", ""),
         "TRUSTED_PROXIES": int(env.get("ESAFE_TRUSTED_PROXIES", "0")),
+        "BACKUP_DIR": env.get("ESAFE_BACKUP_DIR", ""),  # `db upgrade` backs SQLite up here; default instance/backups
         "SESSION_COOKIE_SECURE": _bool(env.get("ESAFE_SECURE_COOKIES"), environment == "production"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -77,6 +82,10 @@ def load_config(instance_path: str) -> dict:
         "SIGNIN_FAILURE_WINDOW_MINUTES": 15,
         "SIGNIN_RATE_LIMIT": env.get("ESAFE_SIGNIN_RATE_LIMIT", "600 per 10 minutes"),
         "RATELIMIT_ENABLED": _bool(env.get("ESAFE_RATELIMIT_ENABLED"), True),
+        # Roles that must use two-step sign-in (TOTP); teachers are offered it. Empty string: nobody is made to.
+        "MFA_REQUIRED_ROLES": _roles(env.get("ESAFE_MFA_REQUIRED_ROLES", "dsl,school_admin")),
+        "MFA_PENDING_MINUTES": 5,  # time allowed between the password and the second step
+        "REAUTH_MINUTES": 5,  # exports and role changes ask for the password again after this long
     }
     return config
 
@@ -97,4 +106,7 @@ def finish_config(app) -> None:
     if app.config.get("REDIS_URL"):
         storage = app.config["REDIS_URL"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    # Redis unreachable: count in this process instead of refusing every sign-in with an error.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)

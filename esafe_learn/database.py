@@ -20,13 +20,15 @@ BUSY_TIMEOUT_MS = 15_000
 write_intent: ContextVar[bool] = ContextVar("esafe_write_intent", default=False)
 
 
-def engine_options(database_uri: str) -> dict:
+def engine_options(database_uri: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> dict:
     if database_uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
+        return {"connect_args": {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}}
     return {"pool_pre_ping": True}
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    """SQLite pragmas and BEGIN IMMEDIATE; `busy_timeout_ms` (config SQLITE_BUSY_TIMEOUT_MS) is how long
+    a writer waits for the lock before the request gets the "try again" page (esafe_learn.errors)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -37,7 +39,7 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

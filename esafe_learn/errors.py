@@ -1,10 +1,22 @@
-"""Styled error pages; a form whose CSRF token expired says so in plain words."""
+"""Styled error pages; a form whose CSRF token expired says so in plain words; a database that
+cannot be reached gives a "try again" page (503), never a raw error."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from .database import write_intent
+from .extensions import db, login_manager
+
+# The database is down, restarting, unreachable, locked for longer than the busy timeout, or out of
+# connections. A page may register a recovery for these in app.extensions["esafe_db_recovery"]
+# (endpoint -> function returning a response or None), like the CSRF recovery below.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                        sa_exc.TimeoutError)
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -39,3 +51,51 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         return render_error(500)
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, _database_unavailable)
+
+
+def forget_failed_transaction() -> None:
+    """Roll back what the failed request began; a dead connection is dropped by SQLAlchemy."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too: start again with a new session
+        db.session.remove()
+
+
+def database_readable() -> bool:
+    """Load the signed-in user now, while a failure can still be caught; signed out if that fails.
+
+    Rendering only reads from here on, so on SQLite the page is read beside the writer holding the lock.
+    """
+    write_intent.set(False)
+    try:
+        user = current_user._get_current_object()
+        if user.is_authenticated:
+            user.display_name  # noqa: B018  (refreshed from the database here, not in the template)
+        return True
+    except DATABASE_UNAVAILABLE:
+        forget_failed_transaction()
+        g._login_user = login_manager.anonymous_user()
+        return False
+
+
+def _database_unavailable(error):
+    cause = getattr(error, "orig", None) or error
+    message = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
+    current_app.logger.error("Database unavailable during %s %s: %s: %s", request.method, request.endpoint,
+                             type(cause).__name__, message)
+    forget_failed_transaction()
+    g.database_readable = database_readable()
+    recover = current_app.extensions.get("esafe_db_recovery", {}).get(request.endpoint)
+    response = None
+    if recover is not None:
+        try:
+            response = recover()
+        except DATABASE_UNAVAILABLE:
+            forget_failed_transaction()
+            g.database_readable = database_readable()
+    response = current_app.make_response(response if response is not None else render_error(503))
+    response.headers["Retry-After"] = "5"
+    return response

@@ -32,9 +32,13 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     policy = SessionPolicy.from_config(app.config)
 
-    @app.before_request
     def _declare_write_intent():
         g.write_intent_token = write_intent.set(request.method not in READ_ONLY_METHODS)
+
+    # First of all before-request functions, whoever registered theirs earlier: one that loads the
+    # user would otherwise begin a deferred SQLite transaction, and the request's later write would
+    # fail at once with "database is locked" whenever another process wrote in between.
+    app.before_request_funcs.setdefault(None, []).insert(0, _declare_write_intent)
 
     @app.teardown_request
     def _forget_write_intent(_exc):

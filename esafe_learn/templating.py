@@ -41,11 +41,11 @@ def add_class_link(app: Flask, label: str, endpoint: str) -> None:
     _ui(app)["class_links"].append(NavLink(label, endpoint))
 
 
-def _links(links: list[NavLink], **values) -> list[dict]:
+def _links(links: list[NavLink], user, **values) -> list[dict]:
     return [
         {"label": link.label, "url": url_for(link.endpoint, **values)}
         for link in links
-        if link.permission is None or can(current_user, link.permission)
+        if link.permission is None or can(user, link.permission)
     ]
 
 
@@ -55,11 +55,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         ui = current_app.extensions["esafe_ui"]
+        user = current_user._get_current_object()  # one lookup, not one per call in the template
         return {
-            "can": lambda permission: can(current_user, permission),
-            "nav_links": lambda section: _links(ui["nav"][section]),
+            "can": lambda permission: can(user, permission),
+            "nav_links": lambda section: _links(ui["nav"][section], user),
             "home_panels": lambda section: ui["panels"][section],
-            "class_links": lambda school_class: _links(ui["class_links"], class_id=school_class.id),
+            "class_links": lambda school_class: _links(ui["class_links"], user, class_id=school_class.id),
         }
 
     @app.template_filter("date")

@@ -48,6 +48,8 @@ def base_config(database_uri: str, instance: Path) -> dict:
         "ARGON2_PARAMS": FAST_ARGON2,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "esafe.test",
+        "BACKUP_DIR": str(instance / "backups"),  # never the checkout's instance folder
+        "MFA_REQUIRED_ROLES": (),  # login() signs DSL and admins in with a password; tests/privacy turn MFA on
     }
 
 

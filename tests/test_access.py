@@ -21,7 +21,35 @@ def build_world(make_school, make_user, make_class, prefix: str, app=None) -> di
     world["class"] = make_class(school, "5A", 5, teachers=[world["teacher"]], pupils=[world["pupil"], world["leader"]])
     if app is not None:
         add_learning(app, world)
+        add_mentoring_and_concerns(app, world)
+        add_badges(app, world)
+        add_checklist(app, world)
     return world
+
+
+def add_checklist(app, world: dict) -> None:
+    """The school's seeded e-safeguarding checklist: its curriculum item names the item in URLs."""
+    from types import SimpleNamespace
+
+    from .checklist.helpers import seed_checklist
+
+    world["checklist_item"] = SimpleNamespace(id=seed_checklist(app, world["school"])["curriculum"])
+
+
+def add_badges(app, world: dict) -> None:
+    """A school badge the teacher gave the pupil."""
+    from .badges.helpers import add_badges as add
+
+    add(app, world)
+
+
+def add_mentoring_and_concerns(app, world: dict) -> None:
+    """A mentoring log of the leader and a concern the pupil raised."""
+    from .concerns.helpers import add_concern
+    from .mentoring.helpers import add_log
+
+    world["log"] = add_log(app, world["leader"])
+    world["concern"] = add_concern(app, world["pupil"], source="pupil")
 
 
 def add_learning(app, world: dict) -> None:

@@ -164,6 +164,13 @@ def end_all_sessions(user: User) -> None:
     )
 
 
+def disable_account(user: User) -> None:
+    """Disable an account: every session ends at once and its sign-in cards stop working."""
+    user.active = False
+    end_all_sessions(user)
+    revoke_cards(user)
+
+
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     end_all_sessions(user)

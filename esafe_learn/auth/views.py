@@ -55,7 +55,15 @@ def login():
             form.password.errors.append(SIGNIN_FAILED)
             return render_template("auth/login.html", form=form), 200
         services.clear_failures(username)
-        _begin_session(user)
+        from .account_views import begin_pending, begin_session, second_step_due
+
+        stage = second_step_due(user)
+        if stage is not None:  # not signed in until the second step passes
+            begin_pending(user, stage)
+            db.session.commit()
+            log_event("authn_password_ok", user_id=user.id, next_step=stage)
+            return redirect(url_for("account.two_step" if stage == "verify" else "account.enrol"))
+        begin_session(user)
         db.session.commit()
         log_event("authn_login_success", user_id=user.id, method="password")
         return redirect(url_for("home.index"))
@@ -103,7 +111,9 @@ def change_password():
             return render_template("auth/change_password.html", form=form)
         user = current_user._get_current_object()
         services.set_password(user, form.new_password.data)
-        _begin_session(user)
+        from .account_views import begin_session
+
+        begin_session(user)
         db.session.commit()
         log_event("authn_password_change", user_id=user.id)
         flash("Your password has been changed. Other devices have been signed out.", "success")

@@ -60,6 +60,8 @@ class Lesson(db.Model):
     teacher_notes_html: Mapped[str] = mapped_column(Text, default="")
     easy_read_title: Mapped[str | None] = mapped_column(String(200))
     easy_read_html: Mapped[str | None] = mapped_column(Text)
+    has_easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    question_count: Mapped[int] = mapped_column(Integer, default=0)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64))
     pack_version: Mapped[str] = mapped_column(String(40))
@@ -71,7 +73,7 @@ class Lesson(db.Model):
 
     @property
     def has_quiz(self) -> bool:
-        return bool(self.quiz)
+        return self.question_count > 0
 
     def misconception_slugs(self) -> set[str]:
         return {o["misconception"] for q in self.quiz for o in q["options"] if o.get("misconception")}

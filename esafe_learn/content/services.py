@@ -129,6 +129,7 @@ def _copy_lesson_fields(lesson: Lesson, data: LessonData, version: str, position
     lesson.teacher_notes_html = data.teacher_notes_html
     lesson.easy_read_title = data.easy_read.title if data.easy_read else None
     lesson.easy_read_html = data.easy_read.html if data.easy_read else None
+    lesson.has_easy_read, lesson.question_count = data.easy_read is not None, len(data.questions)
     lesson.word_count, lesson.content_hash = data.word_count, data.content_hash
     lesson.pack_version, lesson.retired, lesson.updated_at = version, False, utcnow()
     wanted = set(data.ages)

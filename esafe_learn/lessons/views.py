@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defer
 
 from ..access import class_or_404, require, school_object_or_404
 from ..auth.models import PUPIL
@@ -26,16 +27,23 @@ def learner_band() -> str:
     return pupil_band(current_user) if current_user.role == PUPIL else "staff"
 
 
-def lesson_or_404(lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
+# A lesson page shows one section: leave the quiz, notes and easy-read text in the database.
+READING_ONLY = (defer(Lesson.quiz), defer(Lesson.teacher_notes_html), defer(Lesson.easy_read_html))
+
+
+def lesson_or_404(lesson_id: int, options=()) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id, options=options)
     if lesson is None:
         abort(404)
     return lesson
 
 
-def studyable_lesson_or_404(lesson_id: int) -> tuple[Lesson, str]:
+def studyable_lesson_or_404(lesson_id: int, options=()) -> tuple[Lesson, str]:
     """A lesson the signed-in learner may work on, with their band."""
-    lesson = lesson_or_404(lesson_id)
+    return studyable_or_404(lesson_or_404(lesson_id, options))
+
+
+def studyable_or_404(lesson: Lesson) -> tuple[Lesson, str]:
     band = learner_band()
     if not services.may_study(current_user, lesson, band):
         abort(404)
@@ -58,10 +66,12 @@ def index():
 @bp.route("/<int:lesson_id>")
 @require("learner")
 def lesson(lesson_id: int):
-    if current_user.role != PUPIL and lesson_or_404(lesson_id).audience != "staff":
+    easy = request.args.get("view") == "easy"
+    lesson = lesson_or_404(lesson_id, () if easy else READING_ONLY)
+    if current_user.role != PUPIL and lesson.audience != "staff":
         return redirect(url_for("lessons.preview", lesson_id=lesson_id))
-    lesson, _band = studyable_lesson_or_404(lesson_id)
-    if request.args.get("view") == "easy" and lesson.easy_read_html:
+    studyable_or_404(lesson)
+    if easy and lesson.has_easy_read:
         return render_template("lessons/easy.html", lesson=lesson)
     parts = len(lesson.sections) + (1 if lesson.intro_html else 0)
     part = request.args.get("part", "1")

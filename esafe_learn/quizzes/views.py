@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import require
@@ -18,7 +18,7 @@ from .models import QuizAttempt
 bp = Blueprint("quizzes", __name__)
 
 
-def answers_from_form(lesson: Lesson, form) -> dict[str, list[str]]:
+def answers_from_form(lesson: Lesson | None, form) -> dict[str, list[str]]:
     """Chosen option keys per question, as the browser sent them (checked later by the service)."""
     answers = {}
     for key in form:
@@ -28,8 +28,10 @@ def answers_from_form(lesson: Lesson, form) -> dict[str, list[str]]:
     return answers
 
 
-def render_quiz(lesson: Lesson, answers: dict | None = None, message: str | None = None, status: int = 200):
-    return render_template("quizzes/quiz.html", lesson=lesson, token=services.new_attempt_token(),
+def render_quiz(lesson: Lesson, answers: dict | None = None, message: str | None = None, status: int = 200,
+                token: str | None = None):
+    """The quiz form; `token` keeps the attempt token of a form that was sent but not stored yet."""
+    return render_template("quizzes/quiz.html", lesson=lesson, token=token or services.new_attempt_token(),
                            answers=answers or {}, message=message), status
 
 
@@ -98,5 +100,28 @@ def recover_expired_form():
     return render_quiz(lesson, answers_from_form(lesson, request.form), message, 400)
 
 
+DATABASE_DOWN_MESSAGE = "We could not save your answers just now. Your answers are still ticked below. " \
+                        "Wait a moment, then press “Check my answers” again."
+
+
+def recover_database_unavailable():
+    """The database failed while a quiz was sent: show it again, answers ticked, with the SAME attempt token,
+    so sending it again stores it once even if the first try was in fact saved. When the database can't
+    even be read, a short page keeps the answers in hidden fields to send again (esafe_learn.errors)."""
+    token = request.form.get("attempt_token", "")
+    token = token if 0 < len(token) <= 64 else None
+    if not g.get("database_readable"):
+        if token is None:
+            return None
+        answers = answers_from_form(None, request.form)
+        return render_template("quizzes/resend.html", token=token, answers=answers,
+                               lesson_id=request.view_args.get("lesson_id")), 503
+    lesson = db.session.get(Lesson, request.view_args.get("lesson_id", 0)) if request.view_args else None
+    if lesson is None or not current_user.is_authenticated or not may_study(current_user, lesson, learner_band()):
+        return None
+    return render_quiz(lesson, answers_from_form(lesson, request.form), DATABASE_DOWN_MESSAGE, 503, token=token)
+
+
 def init_app(app) -> None:
     app.extensions.setdefault("esafe_csrf_recovery", {})["quizzes.submit"] = recover_expired_form
+    app.extensions.setdefault("esafe_db_recovery", {})["quizzes.submit"] = recover_database_unavailable

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..access import class_or_404, require, school_object_or_404
+from ..auth.account_views import require_recent_password
 from ..auth.models import PUPIL, STAFF_ROLES, User
 from ..auth.services import issue_card
 from ..extensions import db
@@ -209,6 +210,7 @@ def staff():
 
 @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
 @require("manage_school")
+@require_recent_password  # changing a role changes who sees personal data: the password again
 def staff_detail(user_id: int):
     member = school_object_or_404(User, user_id)
     if member.role not in STAFF_ROLES:

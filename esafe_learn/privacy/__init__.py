@@ -1,0 +1,1 @@
+"""Children's data protection: the personal-data registry, subject access and privacy notices."""
