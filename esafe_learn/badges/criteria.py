@@ -23,7 +23,9 @@ from ..lessons.models import LessonProgress
 from ..quizzes.models import QuizAttempt
 from ..schools.services import pupil_band
 
-LESSON_KINDS = frozenset({"first-lesson", "lessons-completed", "strand-complete", "quiz-full-marks", "lessons"})
+QUIZ_KINDS = frozenset({"quiz-full-marks"})
+COMPLETION_KINDS = frozenset({"first-lesson", "lessons-completed", "strand-complete", "lessons"})
+LESSON_KINDS = COMPLETION_KINDS | QUIZ_KINDS
 MENTORING_KINDS = frozenset({"mentoring-sessions"})
 AUTOMATIC_KINDS = LESSON_KINDS | MENTORING_KINDS
 STAFF_AWARDED = "staff-awarded"

@@ -28,15 +28,17 @@ def announce(awards: list[BadgeAward]) -> list[dict]:
 
 
 def on_lesson_completed(sender, user=None, lesson=None, **_kwargs) -> list[dict]:
+    """Only a first completion can earn a completion badge, so this runs once per lesson and pupil."""
     if user is None or lesson is None:
         return []
-    return announce(services.check_automatic(user, pack_ids=[lesson.pack_id], kinds=rules.LESSON_KINDS))
+    return announce(services.check_automatic(user, pack_ids=[lesson.pack_id], kinds=rules.COMPLETION_KINDS))
 
 
 def on_quiz_scored(sender, user=None, lesson=None, attempt=None, **_kwargs) -> list[dict]:
-    if user is None or lesson is None:
+    """Only an attempt with full marks can earn a quiz badge: the others cost no query."""
+    if user is None or lesson is None or attempt is None or not attempt.full_marks:
         return []
-    return announce(services.check_automatic(user, pack_ids=[lesson.pack_id], kinds=rules.LESSON_KINDS))
+    return announce(services.check_automatic(user, pack_ids=[lesson.pack_id], kinds=rules.QUIZ_KINDS))
 
 
 def on_mentoring_reviewed(sender, leader=None, reviewed_count=None, **_kwargs) -> list[dict]:
