@@ -150,8 +150,21 @@ def get_progress(user: User, lesson: Lesson, band: str) -> LessonProgress:
     return progress
 
 
+def lock_learner(user: User) -> None:
+    """One learner's progress changes are applied one at a time, whichever app process gets them.
+
+    On PostgreSQL two processes could otherwise both create the learner's progress row (a unique
+    violation, so a 500) or both add one to `attempts` from the same old value (a lost count). The lock
+    on the learner's row makes the second wait for the first to commit. It is FOR NO KEY UPDATE, so
+    rows that merely point at the learner (a new session, a badge a teacher gives) are never held up.
+    SQLite already serialises writers (BEGIN IMMEDIATE) and leaves the clause out.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+
+
 def record_end_reached(user: User, lesson: Lesson, band: str, score: int | None = None) -> tuple[LessonProgress, bool]:
     """Note that the learner reached the end (with a quiz score, if any); True when this completed the lesson."""
+    lock_learner(user)
     progress = get_progress(user, lesson, band)
     progress.reached_end = True
     progress.last_activity_at = utcnow()

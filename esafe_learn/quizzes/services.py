@@ -19,7 +19,7 @@ from ..content.models import Lesson
 from ..content.question_types import score as score_question
 from ..extensions import db
 from ..lessons.models import LessonProgress
-from ..lessons.services import record_end_reached
+from ..lessons.services import lock_learner, record_end_reached
 from .models import MisconceptionChoice, QuizAttempt
 
 TOKEN_BYTES = 24
@@ -81,7 +81,7 @@ def submit_attempt(user: User, lesson: Lesson, band: str, token: str,
 
     A token already used returns the stored attempt unchanged, so a resend stores nothing twice.
     """
-    _lock_learner(user)
+    lock_learner(user)
     previous = existing_attempt(token)
     if previous is not None:
         return _own_attempt(previous, user), False, None
@@ -104,18 +104,6 @@ def submit_attempt(user: User, lesson: Lesson, band: str, token: str,
     _record_misconceptions(attempt, lesson, answers)
     progress, newly_completed = record_end_reached(user, lesson, band, score=marked.percent)
     return attempt, True, progress if newly_completed else None
-
-
-def _lock_learner(user: User) -> None:
-    """One learner's submissions are applied one at a time, whichever app process gets them.
-
-    On PostgreSQL two processes could otherwise both create the learner's progress row (a unique
-    violation, so a 500) or both add one to `attempts` from the same old value (a lost count). The lock
-    on the learner's row makes the second wait for the first to commit. It is FOR NO KEY UPDATE, so
-    rows that merely point at the learner (a new session, a badge a teacher gives) are never held up.
-    SQLite already serialises writers (BEGIN IMMEDIATE) and leaves the clause out.
-    """
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
 def _own_attempt(attempt: QuizAttempt | None, user: User) -> QuizAttempt:
