@@ -121,6 +121,10 @@ def demo_command(host: str, port: int, no_serve: bool):
     for label, username, password in signins.accounts:
         click.echo(f"  {label:<45} {username:<26} {password}")
     click.echo(f"  {'Young pupil (QR card link)':<45} {address}{signins.card_url_path}\n")
+    if current_app.config.get("MFA_REQUIRED_ROLES"):
+        roles = ", ".join(current_app.config["MFA_REQUIRED_ROLES"])
+        click.echo(f"Two-step sign-in is required for: {roles}. Those accounts set it up with an authenticator app\n"
+                   "the first time they sign in (set ESAFE_MFA_REQUIRED_ROLES to an empty value to try without).\n")
     if not no_serve:
         from werkzeug.serving import run_simple
 

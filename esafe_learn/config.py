@@ -86,6 +86,8 @@ def load_config(instance_path: str) -> dict:
         "MFA_REQUIRED_ROLES": _roles(env.get("ESAFE_MFA_REQUIRED_ROLES", "dsl,school_admin")),
         "MFA_PENDING_MINUTES": 5,  # time allowed between the password and the second step
         "REAUTH_MINUTES": 5,  # exports and role changes ask for the password again after this long
+        # Learning records of pupils who left go this many academic years after the year they left in.
+        "RETENTION_YEARS_AFTER_LEAVING": int(env.get("ESAFE_RETENTION_YEARS_AFTER_LEAVING", "1")),
     }
     return config
 

@@ -27,6 +27,7 @@ ACCESS = {
     ("account.security", "GET"):        (302, 200, 200, 200, 200, 200, 200),
     ("account.confirm", "GET"):         (302, 200, 200, 200, 200, 200, 200),
     ("account.confirm", "POST"):        (302, 200, 200, 200, 200, 200, 200),
+    ("account.reset_two_step", "POST"): (302, 404, 404, 404, 404, 302, 404),
     ("admin.schools", "GET"):           (302, 403, 403, 403, 403, 403, 200),
     ("admin.schools", "POST"):          (302, 403, 403, 403, 403, 403, 200),
     ("schools.classes", "GET"):         (302, 403, 403, 200, 200, 200, 403),
@@ -156,12 +157,13 @@ OBJECT_ROUTES = {"schools.class_detail", "schools.class_cards", "schools.pupil_d
                  "badges.edit_school_badge", "checklist.edit_item", "checklist.accept_suggestion",
                  "checklist.delete_item", "checklist.export_item"}
 OBJECT_ROUTES |= {"coverage.class_page", "coverage.class_grid_csv", "coverage.class_strands_csv",
-                  "coverage.pupil_page", "privacy.export"}
+                  "coverage.pupil_page", "privacy.export",
+                  "account.reset_two_step"}
 
 # URL values: each names an object of school A in the test world (see test_access.py).
 URL_VALUES = {
     "class_id": "class",
-    "user_id": {"schools.staff_detail": "teacher", None: "pupil"},
+    "user_id": {"schools.staff_detail": "teacher", "account.reset_two_step": "teacher", None: "pupil"},
     "token": "not-a-card",
     "filename": "style.css",
     "lesson_id": "lesson",

@@ -23,3 +23,7 @@ class EnrolForm(FlaskForm):
 class ConfirmPasswordForm(FlaskForm):
     password = PasswordField("Your password", validators=[DataRequired("Type your password."), Length(max=MAX_LENGTH)])
     submit = SubmitField("Confirm")
+
+
+class ResetForm(FlaskForm):
+    submit = SubmitField("Turn off two-step sign-in")

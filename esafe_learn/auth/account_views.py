@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ..access import require, school_object_or_404
 from ..extensions import db, limiter
 from ..security_log import log_event
 from ..timeutil import utcnow
 from . import mfa, services
-from .account_forms import ConfirmPasswordForm, EnrolForm, SecondStepForm
+from .account_forms import ConfirmPasswordForm, EnrolForm, ResetForm, SecondStepForm
 from .models import DEPLOYMENT_ADMIN, User
 from .passwords import verify_password
 
@@ -219,6 +220,23 @@ def confirm():
         log_event("authn_reauth_success", user_id=user.id)
         return redirect(target)
     return render_template("auth/confirm.html", form=form)
+
+
+@bp.route("/account/staff/<int:user_id>/two-step/reset", methods=["POST"])
+@require("manage_school")
+@require_recent_password
+def reset_two_step(user_id: int):
+    """A school admin turns off a colleague's two-step sign-in (lost phone and codes); they set it up again."""
+    member = school_object_or_404(User, user_id)
+    if not member.is_staff or not ResetForm().validate_on_submit():
+        abort(404 if not member.is_staff else 400)
+    mfa.disable(member)
+    services.end_all_sessions(member)
+    db.session.commit()
+    log_event("mfa_reset", user_id=current_user.id, target_user_id=member.id)
+    flash(f"Two-step sign-in is off for {member.display_name}. They set it up again when they next sign in "
+          "(or from their account page).", "success")
+    return redirect(url_for("schools.staff_detail", user_id=member.id))
 
 
 def init_app(app: Flask) -> None:

@@ -9,3 +9,4 @@ class SubjectAccessForm(FlaskForm):
     include_concerns = BooleanField("Include safeguarding concerns about or from this pupil")
     include_leader_notes = BooleanField("Include what Online Leaders wrote in mentoring logs this pupil appears in")
     submit = SubmitField("Download the ZIP file")
+

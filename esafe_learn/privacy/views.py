@@ -84,3 +84,7 @@ def init_app(app: Flask) -> None:
     """The footer of every page links to the notices; DSL and admins get a subject access link."""
     add_nav_link(app, "admin", "Subject access", "privacy.subject_access")
     add_nav_link(app, "dsl", "Subject access", "privacy.subject_access")
+    from .cli import reset_two_step_command, retention_command
+
+    app.cli.add_command(retention_command)
+    app.cli.add_command(reset_two_step_command)

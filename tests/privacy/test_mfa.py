@@ -167,3 +167,59 @@ def test_environment_sets_required_roles(monkeypatch, tmp_path):
     assert load_config(str(tmp_path))["MFA_REQUIRED_ROLES"] == ()
     monkeypatch.delenv("ESAFE_MFA_REQUIRED_ROLES")
     assert load_config(str(tmp_path))["MFA_REQUIRED_ROLES"] == ("dsl", "school_admin")
+
+
+def test_demo_dsl_sign_in_leads_to_enrolment(app, runner, client, required):
+    result = runner.invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in is required for: dsl, school_admin" in result.output
+    line = next(line for line in result.output.splitlines() if "demo-dsl" in line)
+    username, password = line.split()[-2:]
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-step/setup")
+    assert "Set up two-step sign-in" in client.get("/account/two-step/setup").get_data(as_text=True)
+
+
+def test_school_admin_resets_a_colleagues_two_step(app, make_school, make_user):
+    school = make_school()
+    admin = make_user(school, "school_admin")
+    teacher = make_user(school, "teacher")
+    with app.app_context():
+        user = db.session.get(User, teacher.id)
+        secret = mfa.new_secret()
+        mfa.enable(user, secret, _code(secret))
+        db.session.commit()
+    teacher_client = app.test_client()
+    _password_step(teacher_client, teacher)
+    client = app.test_client()
+    login(client, admin)
+    page = client.get(f"/school/staff/{teacher.id}").get_data(as_text=True)
+    assert "Turn off two-step sign-in" in page
+    response = client.post(f"/account/staff/{teacher.id}/two-step/reset",
+                           data={"csrf_token": csrf_token(client, "/home")})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, teacher.id)
+        assert not user.mfa_enabled and user.mfa_secret is None
+        assert db.session.scalar(db.select(db.func.count()).select_from(MfaRecoveryCode)) == 0
+    # a pupil cannot be "reset", and another school's admin gets 404
+    other = make_user(make_school("Elm"), "school_admin")
+    other_client = app.test_client()
+    login(other_client, other)
+    assert other_client.post(f"/account/staff/{teacher.id}/two-step/reset",
+                             data={"csrf_token": csrf_token(other_client, "/home")}).status_code == 404
+
+
+def test_operator_resets_two_step_from_the_command_line(app, runner, make_school, make_user):
+    admin = make_user(make_school(), "school_admin")
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        secret = mfa.new_secret()
+        mfa.enable(user, secret, _code(secret))
+        db.session.commit()
+    result = runner.invoke(args=["reset-two-step", admin.username.upper()])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert not db.session.get(User, admin.id).mfa_enabled
+    assert runner.invoke(args=["reset-two-step", "nobody"]).exit_code != 0
