@@ -140,6 +140,7 @@ def count_queries(app, school: synthetic.School) -> dict[str, int]:
         client.post("/login", data={"username": username, "password": synthetic.PASSWORD,
                                     "csrf_token": load.CSRF.search(page).group(1)})
         clients[role] = client
+    _record_checklist_review(clients["dsl"])
     counts = {}
     with app.app_context():
         engine = db.engine
@@ -158,6 +159,14 @@ def count_queries(app, school: synthetic.School) -> dict[str, int]:
     return counts
 
 
+def _record_checklist_review(dsl_client) -> None:
+    """The evidence report shows the latest review: record one, as the safeguarding lead would."""
+    page = dsl_client.get("/checklist/").get_data(as_text=True)
+    match = load.CSRF.search(page)
+    if match:
+        dsl_client.post("/checklist/review", data={"csrf_token": match.group(1), "period": "year"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="esafe-learn benchmark")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
@@ -174,9 +183,11 @@ def main() -> None:
     with database() as url:
         results["database"] = url.split(":", 1)[0].split("+")[0]
         env = {"DATABASE_URL": url, "ESAFE_SECRET_KEY": SECRET, "ESAFE_ENV": "production",
-               "ESAFE_SECURE_COOKIES": "0", "ESAFE_RATELIMIT_ENABLED": "0"}
+               "ESAFE_SECURE_COOKIES": "0", "ESAFE_RATELIMIT_ENABLED": "0",
+               # Staff sign in without the TOTP step here: it adds one request per sign-in, not per page.
+               "ESAFE_MFA_REQUIRED_ROLES": ""}
         os.environ.update({k: v for k, v in env.items() if k != "ESAFE_ENV"})
-        app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
+        app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "MFA_REQUIRED_ROLES": ()})
         with app.app_context():
             db.create_all()
             stamp()

@@ -166,7 +166,7 @@ def test_checklist_notes(app, make_school, make_user, make_class):
             item = db.session.get(ChecklistItem, item_id)
             item.notes = "\n".join(chunk)
             item.actions = "\n".join(reversed(chunk))
-            item.evidence = "\n".join(chunk[:50])
+            item.owner = chunk[0][:120]
         db.session.commit()
     for item_id in item_ids[:len(list(chunks(CORPUS, 200)))]:
         _clean(dsl, f"/checklist/items/{item_id}")
