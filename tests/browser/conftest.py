@@ -53,6 +53,7 @@ class LiveSchool:
     accounts: dict[str, tuple[str, str]]  # label -> (username, password)
     card_path: str
     app: object
+    young_pupil: str = ""
 
 
 @pytest.fixture(scope="module")

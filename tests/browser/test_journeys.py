@@ -73,6 +73,7 @@ def test_teacher_prints_cards_and_sets_a_lesson(page, live):
 def test_young_pupil_signs_in_with_a_card_and_does_a_lesson(page, live):
     page.goto(live.url + live.card_path)
     audit(page)
+    live.young_pupil = re.search(r"Hello, (.+)!", page.locator("h1").inner_text()).group(1)
     page.get_by_role("button", name="Start").click()
     page.wait_for_url("**/home")
     audit(page, "pupil-home")
@@ -90,27 +91,57 @@ def test_young_pupil_signs_in_with_a_card_and_does_a_lesson(page, live):
     audit(page, "easy-read")
     page.get_by_role("link", name="Start the quiz").click()
     audit(page, "quiz")
-    _answer_with_keyboard(page)
+    lesson_id = int(re.search(r"/lessons/(\d+)/quiz", page.url).group(1))
+    _answer_with_keyboard(page, _right_option_ids(live, lesson_id))
     assert page.get_by_role("heading", name="Your answers").is_visible()
     assert page.locator(".explanation").count() >= 4
+    assert page.get_by_text(re.compile("New badge: First steps")).is_visible()
     audit(page, "quiz-result")
+    page.goto(live.url + "/badges/")
+    assert page.get_by_text("First steps").first.is_visible()
+    audit(page, "badge-wall")
     sign_out(page)
 
+    sign_in(page, live, "Teacher (1R)")
+    page.get_by_role("link", name="1R").first.click()
+    page.get_by_role("link", name="Coverage").click()
+    assert page.locator("table").filter(has_text=live.young_pupil).count() >= 1
+    audit(page, "class-page")
 
-def _answer_with_keyboard(page) -> None:
-    """Tab to each question's first option, choose it with the keyboard, submit without a mouse."""
-    questions = page.locator("fieldset.question")
+
+def _right_option_ids(live, lesson_id: int) -> list[list[str]]:
+    from esafe_learn.content.models import Lesson
+    from esafe_learn.extensions import db
+
+    with live.app.app_context():
+        quiz = db.session.get(Lesson, lesson_id).quiz
+    return [[f"q-{q['key']}-{o['key']}" for o in q["options"] if o["correct"]] for q in quiz]
+
+
+ACTIVE = "({id: document.activeElement.id, name: document.activeElement.name, type: document.activeElement.type})"
+
+
+def _answer_with_keyboard(page, right_ids: list[list[str]]) -> None:
+    """Reach each right option with Tab (and the arrow keys inside a radio group), tick it, submit by keyboard."""
     page.locator("h1").first.focus()
-    for index in range(questions.count()):
-        first_option = questions.nth(index).locator("input").first
-        for _ in range(60):
+    for wanted in (option for question in right_ids for option in question):
+        group = wanted.rsplit("-", 1)[0]
+        for _ in range(80):
             page.keyboard.press("Tab")
-            if page.evaluate("document.activeElement && document.activeElement.name") == first_option.get_attribute(
-                    "name"):
+            active = page.evaluate(ACTIVE)
+            if active["id"] == wanted or (active["type"] == "radio" and active["name"] == group):
                 break
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none", "the focused option has no visible focus"
-        page.keyboard.press("Space")
+        if active["type"] == "radio":
+            for _ in range(8):
+                if page.evaluate(ACTIVE)["id"] == wanted:
+                    break
+                page.keyboard.press("ArrowDown")
+            page.keyboard.press("Space")
+        else:
+            page.keyboard.press("Space")
+        assert page.evaluate(ACTIVE)["id"] == wanted, f"could not reach {wanted} with the keyboard"
         assert page.evaluate("document.activeElement.checked")
     for _ in range(40):
         page.keyboard.press("Tab")
