@@ -107,6 +107,14 @@ def test_young_pupil_signs_in_with_a_card_and_does_a_lesson(page, live):
     page.get_by_role("link", name="Coverage").click()
     assert page.locator("table").filter(has_text=live.young_pupil).count() >= 1
     audit(page, "class-page")
+    sign_out(page)
+
+    sign_in(page, live, "Safeguarding lead")
+    page.goto(live.url + "/checklist/")
+    page.locator("tr", has_text="broad and balanced").locator("a", has_text="Rate and edit").first.click()
+    completed = page.locator("dt", has_text="Lessons completed").locator("xpath=following-sibling::dd[1]")
+    assert int(completed.first.inner_text()) >= 1
+    audit(page, "checklist-curriculum")
 
 
 def _right_option_ids(live, lesson_id: int) -> list[list[str]]:
