@@ -50,6 +50,8 @@ ACCESS = {
     ("schools.staff", "POST"):          (302, 403, 403, 403, 403, 200, 403),
     ("schools.staff_detail", "GET"):    (302, 404, 404, 404, 404, 200, 404),
     ("schools.staff_detail", "POST"):   (302, 404, 404, 404, 404, 302, 404),
+    ("schools.class_pupil_password", "GET"):  (302, 404, 404, 200, 200, 200, 404),
+    ("schools.class_pupil_password", "POST"): (302, 404, 404, 200, 200, 200, 404),
     ("static", "GET"):                  (200, 200, 200, 200, 200, 200, 200),
     ("privacy.index", "GET"):           (200, 200, 200, 200, 200, 200, 200),
     ("privacy.notice", "GET"):          (200, 200, 200, 200, 200, 200, 200),
@@ -91,6 +93,7 @@ ACCESS = {
     ("concerns.detail", "GET"):         (302, 404, 404, 404, 200, 404, 404),
     ("concerns.acknowledge", "POST"):   (302, 404, 404, 404, 302, 404, 404),
     ("concerns.record_action", "POST"): (302, 404, 404, 404, 200, 404, 404),
+    ("concerns.retention", "POST"):     (302, 404, 404, 404, 302, 404, 404),
     ("concerns.add_note", "POST"):      (302, 404, 404, 404, 200, 404, 404),
     ("concerns.close", "POST"):         (302, 404, 404, 404, 302, 404, 404),
     ("concerns.link", "POST"):          (302, 404, 404, 404, 200, 404, 404),
@@ -148,11 +151,13 @@ ACCESS = {
 }
 
 # Routes whose URL names an object of the school: users of another school always get 404.
-OBJECT_ROUTES = {"schools.class_detail", "schools.class_cards", "schools.pupil_detail", "schools.toggle_leader",
-                 "schools.reissue_card", "schools.staff_detail", "lessons.class_lessons", "lessons.remove_assignment",
+OBJECT_ROUTES = {"schools.class_pupil_password", "schools.class_detail", "schools.class_cards",
+                 "schools.pupil_detail", "schools.toggle_leader", "schools.reissue_card", "schools.staff_detail",
+                 "lessons.class_lessons", "lessons.remove_assignment",
                  "lessons.reflections", "lessons.toggle_pupil_voice", "quizzes.result",
                  "mentoring.edit_log", "mentoring.leader_detail", "mentoring.review", "concerns.detail",
-                 "concerns.acknowledge", "concerns.record_action", "concerns.add_note", "concerns.close",
+                 "concerns.acknowledge", "concerns.record_action", "concerns.add_note", "concerns.retention",
+                 "concerns.close",
                  "concerns.link", "badges.class_page", "badges.board", "badges.pupil_page", "badges.revoke",
                  "badges.edit_school_badge", "checklist.edit_item", "checklist.accept_suggestion",
                  "checklist.delete_item", "checklist.export_item"}

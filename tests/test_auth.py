@@ -204,3 +204,23 @@ def test_pupil_without_password_cannot_sign_in_with_an_empty_one(client, make_sc
     pupil = make_user(make_school(), "pupil", password=None)
     assert _login_attempt(client, pupil.username, "anything at all").status_code == 200
     assert client.get("/home").status_code == 302
+
+
+def test_teacher_resets_the_password_of_a_pupil_in_their_class_only(app, client, make_school, make_user,
+                                                                     make_class):
+    school = make_school()
+    teacher, other_teacher = make_user(school, "teacher"), make_user(school, "teacher")
+    pupil, stranger = make_user(school, "pupil"), make_user(school, "pupil")
+    mine = make_class(school, "5A", 5, teachers=[teacher], pupils=[pupil])
+    theirs = make_class(school, "5B", 5, teachers=[other_teacher], pupils=[stranger])
+    pupil_client = app.test_client()
+    login(pupil_client, pupil)
+    login(client, teacher)
+    weak = post(client, f"/school/classes/{mine.id}/pupils/{pupil.id}/password", {"new_password": "password1"})
+    assert weak.status_code == 200 and "common" in weak.get_data(as_text=True)
+    done = post(client, f"/school/classes/{mine.id}/pupils/{pupil.id}/password", {"new_password": "blue kite river"})
+    assert done.status_code == 302
+    assert pupil_client.get("/home").status_code == 302  # the pupil's old session has ended
+    login(app.test_client(), pupil, "blue kite river")
+    assert client.get(f"/school/classes/{theirs.id}/pupils/{stranger.id}/password").status_code == 404
+    assert client.get(f"/school/classes/{mine.id}/pupils/{stranger.id}/password").status_code == 404

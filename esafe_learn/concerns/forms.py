@@ -1,7 +1,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..formutil import choices
@@ -105,3 +114,9 @@ class AlertEmailForm(FlaskForm):
     )
     submit = SubmitField("Save")
 
+
+
+class RetentionForm(FlaskForm):
+    date_of_birth = DateField("The pupil's date of birth (optional)", validators=[Optional()])
+    legal_hold = BooleanField("Legal hold: keep this record and never flag it for review")
+    submit = SubmitField("Save")

@@ -132,6 +132,21 @@ def audit_rows(school_id: int, concern: Concern | None = None, limit: int = 500)
 # --- the DSL's steps -----------------------------------------------------------------------------
 
 
+def set_retention(concern: Concern, actor: User, date_of_birth: date | None, legal_hold: bool) -> None:
+    """The DSL records what the retention rule needs: a date of birth (kept until it plus 25 years) and a hold."""
+    if date_of_birth is not None and not date(date.today().year - 30, 1, 1) <= date_of_birth <= date.today():
+        raise ConcernError("That date of birth doesn't look right. Check the year.")
+    changes = []
+    if date_of_birth != concern.date_of_birth:
+        concern.date_of_birth = date_of_birth
+        changes.append("date of birth recorded" if date_of_birth else "date of birth removed")
+    if legal_hold != concern.legal_hold:
+        concern.legal_hold = legal_hold
+        changes.append("legal hold on" if legal_hold else "legal hold off")
+    if changes:
+        audit(concern.school_id, actor, "retention_changed", concern, detail=", ".join(changes))
+
+
 def acknowledge(concern: Concern, actor: User) -> None:
     if concern.status != NEW:
         raise ConcernError("This concern has already been acknowledged.")

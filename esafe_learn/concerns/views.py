@@ -32,6 +32,7 @@ from .forms import (
     ExportForm,
     LinkForm,
     NoteForm,
+    RetentionForm,
     StaffConcernForm,
     WorryForm,
 )
@@ -175,6 +176,7 @@ def _show(concern: Concern, status: int = 200, **forms):
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "link_form": _link_form(concern, forms.get("link_form")),
+        "retention_form": forms.get("retention_form") or RetentionForm(formdata=None, obj=concern),
         "related": services.related(concern),
         "history": services.audit_rows(concern.school_id, concern),
         "time_to_acknowledge": services.format_duration(services.time_to_acknowledge(concern)),
@@ -211,7 +213,7 @@ def _step(concern_id: int, form_class, step):
 
 
 _FORM_NAMES = {AcknowledgeForm: "acknowledge_form", ActionForm: "action_form", NoteForm: "note_form",
-               CloseForm: "close_form", LinkForm: "link_form"}
+               CloseForm: "close_form", LinkForm: "link_form", RetentionForm: "retention_form"}
 
 
 @bp.route("/concerns/<int:concern_id>/acknowledge", methods=["POST"])
@@ -242,6 +244,16 @@ def add_note(concern_id: int):
         return "Note added."
 
     return _step(concern_id, NoteForm, step)
+
+
+@bp.route("/concerns/<int:concern_id>/retention", methods=["POST"])
+@require("safeguarding")
+def retention(concern_id: int):
+    def step(concern, form):
+        services.set_retention(concern, _me(), form.date_of_birth.data, form.legal_hold.data)
+        return "Retention details saved."
+
+    return _step(concern_id, RetentionForm, step)
 
 
 @bp.route("/concerns/<int:concern_id>/close", methods=["POST"])

@@ -115,6 +115,24 @@ def class_cards(class_id: int):
     return render_template("schools/cards.html", school_class=school_class, form=form)
 
 
+@bp.route("/classes/<int:class_id>/pupils/<int:user_id>/password", methods=["GET", "POST"])
+@require("staff_area")
+def class_pupil_password(class_id: int, user_id: int):
+    """A teacher sets a new password for a pupil of their own class (the pupil's other sign-ins end)."""
+    school_class = class_or_404(class_id)
+    pupil = next((p for p in school_class.pupils if p.id == user_id), None)
+    if pupil is None:
+        abort(404)
+    form = PupilPasswordForm()
+    if form.validate_on_submit():
+        services.reset_pupil_password(pupil, form.new_password.data)
+        db.session.commit()
+        log_event("authn_password_reset", user_id=current_user.id, target_user_id=pupil.id)
+        flash(f"{pupil.display_name}'s password has been set. Tell them in person.", "success")
+        return redirect(url_for("schools.class_detail", class_id=school_class.id))
+    return render_template("schools/pupil_password.html", pupil=pupil, school_class=school_class, form=form)
+
+
 def _public_url(endpoint: str, **values) -> str:
     base = current_app.config.get("PUBLIC_URL")
     if base:

@@ -13,24 +13,6 @@ from ..conftest import login, post
 from .helpers import add_concern, audit_actions, concern_count
 
 
-@pytest.fixture
-def world(make_school, make_user, make_class):
-    school = make_school("Oak Primary")
-    pupil = make_user(school, "pupil", name="Pip Pupil", year_group=3)
-    world = {
-        "school": school, "pupil": pupil,
-        "other_pupil": make_user(school, "pupil", name="Olive Other", year_group=3),
-        "leader": make_user(school, "pupil", name="Lena Leader", year_group=6, leader=True),
-        "teacher": make_user(school, "teacher", name="Ms Teach", supervises=True),
-        "dsl": make_user(school, "dsl", name="Mrs Safe"),
-        "deputy": make_user(school, "dsl", name="Mr Deputy"),
-        "school_admin": make_user(school, "school_admin", name="Mr Admin"),
-        "deployment_admin": make_user(None, "deployment_admin"),
-    }
-    make_class(school, "3P", 3, teachers=[world["teacher"]], pupils=[pupil, world["other_pupil"]])
-    return world
-
-
 def test_a_pupil_tells_us_about_a_worry(app, client, world):
     login(client, world["pupil"])
     page = client.get("/worry").get_data(as_text=True)
