@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from ..coverage.periods import PERIOD_LABELS
-from ..formutil import choices
+from ..formutil import DayField, choices
 from .aup import PUPIL_TEXT_MAX, TEXT_MAX, VERSION_MAX
 from .models import RATINGS
 from .services import ITEM_TEXT_MAX, OWNER_MAX, REASON_MAX
@@ -30,14 +29,6 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Type a whole number, such as 80.") from error
-
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Type a date like 2025-09-01.") from error
 
 
 class PeriodForm(FlaskForm):

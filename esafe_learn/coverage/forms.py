@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import DateInput
 
-from ..formutil import choices
+from ..formutil import DayField, choices
 from .periods import PERIOD_LABELS
 
 
@@ -21,16 +21,6 @@ class PeriodForm(FlaskForm):
     end = StringField("To", widget=DateInput(), validators=[Optional(), Length(max=20)])
     sort = HiddenField()
     submit = SubmitField("Show figures")
-
-
-class DayField(DateField):
-    """A date box whose error says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Type a date like 2025-09-01.") from error
 
 
 class TermForm(FlaskForm):
