@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wtforms.fields import DateField, SelectChoice
+from flask_wtf import FlaskForm
+from wtforms.fields import DateField, SelectChoice, SubmitField
 
 
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
@@ -20,3 +21,9 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Type a date like 2025-09-01.") from error
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it carries only the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -120,3 +120,29 @@ def test_cli_import_reports_rows_and_writes_nothing_on_error(app, runner, make_s
     assert result.exit_code == 0, result.output
     assert "3 new pupils" in result.output
     assert _pupil_count(app) == 3
+
+
+def test_classes_page_counts_pupils_without_a_query_per_class(app, client, make_school, make_user):
+    from sqlalchemy import event
+
+    school = make_school()
+    admin = make_user(school, "school_admin")
+    with app.app_context():
+        s = db.session.get(School, school.id)
+        apply_roster(check_roster(GOOD.encode(), s), s)
+        db.session.commit()
+        engine = db.engine
+    login(client, admin)
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/school/classes").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert re.search(r"<td>5B</td>|>5B</a>", page)
+    assert "<td>2</td>" in page and "<td>1</td>" in page
+    assert sum("class_membership" in s for s in statements) == 1

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from ..auth.forms import _new_password_ok
+from ..auth.forms import new_password_ok
 
 
 class SchoolForm(FlaskForm):
@@ -27,5 +27,5 @@ class SchoolForm(FlaskForm):
         ],
     )
     admin_password = StringField("School admin's first password", validators=[DataRequired("Type a password."),
-                                                                              _new_password_ok])
+                                                                              new_password_ok])
     submit = SubmitField("Create school")

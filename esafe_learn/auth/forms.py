@@ -21,7 +21,7 @@ class LogoutForm(FlaskForm):
     submit = SubmitField("Sign out")
 
 
-def _new_password_ok(form, field):
+def new_password_ok(form, field):
     problem = password_problem(field.data or "")
     if problem:
         raise ValidationError(problem)
@@ -29,7 +29,7 @@ def _new_password_ok(form, field):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Your current password", validators=[DataRequired("Type your current password.")])
-    new_password = PasswordField("New password", validators=[DataRequired("Type a new password."), _new_password_ok])
+    new_password = PasswordField("New password", validators=[DataRequired("Type a new password."), new_password_ok])
     confirm = PasswordField(
         "New password again",
         validators=[DataRequired("Type the new password again."),
@@ -39,5 +39,5 @@ class ChangePasswordForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    new_password = PasswordField("New password", validators=[DataRequired("Type a new password."), _new_password_ok])
+    new_password = PasswordField("New password", validators=[DataRequired("Type a new password."), new_password_ok])
     submit = SubmitField("Set password")

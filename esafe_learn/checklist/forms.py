@@ -78,12 +78,6 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Record this review")
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: it carries only the CSRF token."""
-
-    submit = SubmitField("Confirm")
-
-
 class VoiceForm(FlaskForm):
     reflections = SelectMultipleField("Reflections for the report", coerce=int, validators=[Optional()],
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -14,13 +14,13 @@ from ..coverage import svg
 from ..coverage.periods import CUSTOM, PERIOD_KINDS, YEAR, PeriodChoice, choose_period
 from ..database import write_intent
 from ..extensions import db
-from ..formutil import choices
+from ..formutil import ActionForm, choices
 from ..schools.models import School
 from ..schools.yeargroups import AGE_BAND_LABELS
 from ..security_log import log_event
 from ..timeutil import utcnow
 from . import evidence, report, services
-from .forms import ActionForm, ItemForm, NewItemForm, PeriodForm, ThresholdsForm, VoiceForm
+from .forms import ItemForm, NewItemForm, PeriodForm, ThresholdsForm, VoiceForm
 from .models import COVERAGE, EVIDENCE_SOURCES, RATINGS, UNRATED, ChecklistItem, ChecklistReview
 from .rating import Suggestion, Thresholds, suggest_curriculum_rating
 

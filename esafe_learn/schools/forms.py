@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..auth.forms import _new_password_ok
+from ..auth.forms import new_password_ok
 from ..formutil import choices
 from .yeargroups import AGE_BAND_LABELS, YEAR_CHOICES
 
@@ -43,7 +43,7 @@ class StaffForm(FlaskForm):
     )
     role = SelectField("Role", choices=choices(STAFF_ROLE_CHOICES))
     supervises_leaders = BooleanField("Supervises Online Leaders")
-    password = StringField("First password", validators=[DataRequired("Type a first password."), _new_password_ok])
+    password = StringField("First password", validators=[DataRequired("Type a first password."), new_password_ok])
     submit = SubmitField("Add staff member")
 
 
@@ -63,14 +63,8 @@ class RosterConfirmForm(FlaskForm):
     submit = SubmitField("Import these pupils")
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: it carries only the CSRF token."""
-
-    submit = SubmitField("Confirm")
-
-
 class PupilPasswordForm(FlaskForm):
-    new_password = StringField("New password", validators=[DataRequired("Type a new password."), _new_password_ok])
+    new_password = StringField("New password", validators=[DataRequired("Type a new password."), new_password_ok])
     submit = SubmitField("Set password")
 
 

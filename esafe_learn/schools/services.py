@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.models import PUPIL, ROLES, User
 from ..auth.services import end_all_sessions, normalise_username, set_password
@@ -140,6 +140,16 @@ def teacher_classes(teacher: User) -> list[SchoolClass]:
             .order_by(SchoolClass.name)
         )
     )
+
+
+def pupil_counts(classes: list[SchoolClass]) -> dict[int, int]:
+    """Pupils per class in one query, so a list of classes never loads each class's pupils."""
+    rows = db.session.execute(
+        select(ClassMembership.class_id, func.count(ClassMembership.id))
+        .where(ClassMembership.class_id.in_([c.id for c in classes]))
+        .group_by(ClassMembership.class_id)
+    )
+    return dict(rows.all())
 
 
 def visible_classes(user: User) -> list[SchoolClass]:

@@ -15,11 +15,10 @@ from ..auth.account_views import require_recent_password
 from ..auth.models import PUPIL, STAFF_ROLES, User
 from ..auth.services import issue_card
 from ..extensions import db
-from ..formutil import choices
+from ..formutil import ActionForm, choices
 from ..security_log import log_event
 from . import roster, services
 from .forms import (
-    ActionForm,
     ClassForm,
     ClassTeachersForm,
     PupilPasswordForm,
@@ -64,7 +63,8 @@ def classes():
             db.session.commit()
             flash(f"Class {form.name.data.strip()} added.", "success")
             return redirect(url_for("schools.classes"))
-    return render_template("schools/classes.html", classes=services.visible_classes(current_user), form=form,
+    classes = services.visible_classes(current_user)
+    return render_template("schools/classes.html", classes=classes, counts=services.pupil_counts(classes), form=form,
                            year_label=year_label, band_labels=AGE_BAND_LABELS, band_for_year=band_for_year)
 
 
