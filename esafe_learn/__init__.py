@@ -34,7 +34,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
 
     from . import errors, security, security_log, templating
     from .cli import register_commands
+    from .schools.services import working_at_band_expression
 
+    security.add_session_fact(app, "working_at_band", working_at_band_expression)
     security_log.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .auth.services import SessionPolicy, user_for_session
+from .auth.services import SessionFact, SessionPolicy, session_lookup, user_for_session
 from .database import write_intent
 from .extensions import login_manager
 
@@ -26,11 +26,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def add_session_fact(app: Flask, name: str, make: SessionFact) -> None:
+    """Read `make()` (an SQL expression correlated to User) with every signed-in request's session.
+
+    Register before `init_app` runs; read the value with `auth.services.session_facts(user)`.
+    """
+    app.extensions.setdefault("esafe_session_facts", {})[name] = make
+
+
 def init_app(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     policy = SessionPolicy.from_config(app.config)
+    lookup = session_lookup(app.extensions.get("esafe_session_facts", {}))
 
     def _declare_write_intent():
         g.write_intent_token = write_intent.set(request.method not in READ_ONLY_METHODS)
@@ -48,7 +57,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = user_for_session(session.get("sid"), user_id, policy)
+        user = user_for_session(session.get("sid"), user_id, policy, lookup)
         if user is None:
             session.pop("sid", None)
         return user

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.sql import ColumnElement, Select
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -116,24 +118,44 @@ def start_session(user: User) -> str:
     return token
 
 
-def user_for_session(token: str | None, user_id: str | None, policy: SessionPolicy) -> User | None:
+# A session fact is an SQL expression correlated to User (for example the pupil's working-at band) that
+# every page of a signed-in person needs. It is read in the same statement as the session, so each fact
+# costs no query of its own; the values are kept on the user object for this request only.
+SessionFact = Callable[[], ColumnElement]
+
+
+def session_lookup(facts: Mapping[str, SessionFact]) -> Select:
+    """The statement that loads a live session, its user and the facts (built once per app)."""
+    columns = [make().label(name) for name, make in facts.items()]
+    return (
+        select(UserSession, User, *columns)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
+    )
+
+
+def user_for_session(token: str | None, user_id: str | None, policy: SessionPolicy,
+                     lookup: Select | None = None) -> User | None:
     """The signed-in user when the session token is live and belongs to that user."""
     if not token or not user_id:
         return None
-    row = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_digest(token), UserSession.ended_at.is_(None))
-    ).first()
+    row = db.session.execute(lookup if lookup is not None else session_lookup({}),
+                             {"token_hash": token_digest(token)}).first()
     if row is None:
         return None
-    record, user = row
+    record, user = row[0], row[1]
     now = utcnow()
     if str(user.id) != str(user_id) or not user.is_active or policy.expired(user, record, now):
         return None
+    user.loaded_session_facts = dict(zip(row._fields[2:], row[2:], strict=True))
     if (now - record.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
         _touch_session(record.id, now)
     return user
+
+
+def session_facts(user: User) -> Mapping[str, object]:
+    """The facts read with this request's session; empty for a user loaded any other way."""
+    return getattr(user, "loaded_session_facts", {})
 
 
 def _touch_session(session_id: int, now: datetime) -> None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, exists, func, select
 
 from ..auth.models import PUPIL, STAFF_ROLES, User
+from ..auth.services import session_facts
+from ..database import insert_once
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import AupAcknowledgement, AupVersion
@@ -69,10 +70,8 @@ def acknowledge(user: User, version: AupVersion) -> bool:
     if version.school_id != user.school_id:
         raise AupError({"": "This policy belongs to another school."})
     table = AupAcknowledgement.__table__
-    insert = sqlite.insert if db.session.get_bind().dialect.name == "sqlite" else postgresql.insert
-    statement = (insert(table).values(school_id=user.school_id, aup_version_id=version.id, user_id=user.id,
-                                      acknowledged_at=utcnow())
-                 .on_conflict_do_nothing().returning(table.c.id))
+    statement = insert_once(table).values(school_id=user.school_id, aup_version_id=version.id, user_id=user.id,
+                                          acknowledged_at=utcnow()).returning(table.c.id)
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
@@ -102,15 +101,23 @@ def versions_with_counts(school_id: int) -> list[VersionFigures]:
 # --- is there a version this person has yet to acknowledge? (every page of pupils asks, for the nav link) --
 
 
-def acknowledgement_due(user: User) -> bool:
-    """True while the school has an AUP whose current version this person has not acknowledged.
+def due_expression():
+    """True while the user's school has an AUP whose latest version the user has not acknowledged.
 
-    One query, and nothing remembered in the process: another app process may publish a version at any time.
+    An SQL expression correlated to User, read with every signed-in request's session (a session fact),
+    so every page knows at once, in every app process, when a new version is published.
     """
+    latest = (select(AupVersion.id).where(AupVersion.school_id == User.school_id)
+              .order_by(AupVersion.published_at.desc(), AupVersion.id.desc()).limit(1).scalar_subquery())
+    acknowledged = exists().where(AupAcknowledgement.aup_version_id == latest, AupAcknowledgement.user_id == User.id)
+    return and_(latest.is_not(None), ~acknowledged)
+
+
+def acknowledgement_due(user: User) -> bool:
+    """True while the school has an AUP whose current version this person has not acknowledged."""
     if user.school_id is None:
         return False
-    latest = (select(AupVersion.id).where(AupVersion.school_id == user.school_id)
-              .order_by(AupVersion.published_at.desc(), AupVersion.id.desc()).limit(1).scalar_subquery())
-    acknowledged = exists().where(AupAcknowledgement.aup_version_id == latest, AupAcknowledgement.user_id == user.id)
-    version_id, done = db.session.execute(select(latest, acknowledged)).one()
-    return version_id is not None and not done
+    facts = session_facts(user)
+    if "aup_due" in facts:
+        return bool(facts["aup_due"])
+    return bool(db.session.scalar(select(due_expression()).where(User.id == user.id)))

@@ -349,10 +349,12 @@ def _dsl_panel() -> dict:
 
 
 def init_app(app) -> None:
+    from ..security import add_session_fact
     from ..templating import add_nav_link, add_panel
-    from . import aup_views
+    from . import aup, aup_views
 
     app.register_blueprint(aup_views.bp)
+    add_session_fact(app, "aup_due", aup.due_expression)
     add_nav_link(app, "dsl", "Checklist", "checklist.index", "safeguarding")
     add_nav_link(app, "admin", "Safeguarding evidence", "checklist.report_page", "read_checklist_report")
     add_nav_link(app, "admin", "Acceptable use policy", "aup.manage", "manage_aup")

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from ..auth.models import PUPIL, ROLES, User
-from ..auth.services import end_all_sessions, normalise_username, set_password
+from ..auth.services import end_all_sessions, normalise_username, session_facts, set_password
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import ClassMembership, ClassTeacher, School, SchoolClass
@@ -123,8 +123,23 @@ def pupil_classes(pupil: User) -> list[SchoolClass]:
     )
 
 
+def working_at_band_expression():
+    """The "working at" band of the pupil's first class (by name) that has one; a session fact."""
+    return (
+        select(SchoolClass.working_at_band)
+        .join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
+        .where(ClassMembership.user_id == User.id, SchoolClass.working_at_band.is_not(None))
+        .order_by(SchoolClass.name)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def pupil_band(pupil: User, classes: list[SchoolClass] | None = None) -> str:
     """The band a pupil learns at: a class's "working at" band if a teacher set one, else the year's band."""
+    facts = session_facts(pupil)
+    if classes is None and "working_at_band" in facts:
+        return facts["working_at_band"] or band_for_year(pupil.year_group or 0)
     for school_class in classes if classes is not None else pupil_classes(pupil):
         if school_class.working_at_band:
             return school_class.working_at_band
