@@ -11,25 +11,46 @@ session's last-seen time) runs in a transaction of its own that starts with the 
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 15_000
+# A pooled server connection unused for this long is checked with a ping before a request gets it.
+IDLE_PING_SECONDS = 10.0
 write_intent: ContextVar[bool] = ContextVar("esafe_write_intent", default=False)
 
 
 def engine_options(database_uri: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> dict:
     if database_uri.startswith("sqlite"):
         return {"connect_args": {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+    return {}
+
+
+def conflict_aware_insert(target):
+    """The database's own INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both speak it)."""
+    from .extensions import db
+
+    return (sqlite.insert if db.session.get_bind().dialect.name == "sqlite" else postgresql.insert)(target)
+
+
+def insert_once(target):
+    """INSERT ... ON CONFLICT DO NOTHING.
+
+    Racing requests that insert the same unique row leave one row and no error: the loser's statement
+    returns no row, which the caller reads as "already there".
+    """
+    return conflict_aware_insert(target).on_conflict_do_nothing()
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     """SQLite pragmas and BEGIN IMMEDIATE; `busy_timeout_ms` (config SQLITE_BUSY_TIMEOUT_MS) is how long
     a writer waits for the lock before the request gets the "try again" page (esafe_learn.errors)."""
     if engine.dialect.name != "sqlite":
+        _ping_idle_connections(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -46,3 +67,30 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check a server connection before use only when it sat idle in the pool.
+
+    A ping before every use (pool_pre_ping) costs each request one more round trip to the database,
+    about a fifth of the lesson page's throughput under load (bench/run.py). A connection in steady use
+    is known to be alive; one that sat idle may have been closed by a database restart, so it is pinged
+    and, if dead, replaced before the request sees it. A failure in between still reaches the
+    "try again" page (esafe_learn.errors), and SQLAlchemy then drops the pool's other old connections.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_idle_since(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError("idle connection failed its ping") from error
+        if not alive:
+            raise exc.DisconnectionError("idle connection failed its ping")
