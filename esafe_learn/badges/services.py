@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import PUPIL, User
 from ..content.models import PackBadge
 from ..content.taxonomy import BADGE_ICONS, STRANDS
+from ..database import insert_once
 from ..extensions import db
 from ..schools.models import SchoolClass
 from ..schools.terms import Period, current_term
@@ -93,10 +93,6 @@ def badge_for_key(key: str, school_id: int) -> PackBadge | SchoolBadge | None:
 # --- awarding ----------------------------------------------------------------------------------------
 
 
-def _insert(dialect: str):
-    return sqlite.insert if dialect == "sqlite" else postgresql.insert
-
-
 def award_badge(pupil: User, badge: PackBadge | SchoolBadge, *, evidence: dict | None = None,
                 awarded_by: User | None = None, reason: str | None = None) -> BadgeAward | None:
     """Award a badge once: INSERT ... ON CONFLICT DO NOTHING, so racing awards leave one row.
@@ -122,8 +118,7 @@ def award_badge(pupil: User, badge: PackBadge | SchoolBadge, *, evidence: dict |
             raise BadgeError("That badge belongs to another school.")
         values["school_badge_id"] = badge.id
     table = BadgeAward.__table__
-    statement = (_insert(db.session.get_bind().dialect.name)(table).values(**values)
-                 .on_conflict_do_nothing().returning(table.c.id))
+    statement = insert_once(table).values(**values).returning(table.c.id)
     new_id = db.session.execute(statement).scalar_one_or_none()
     return None if new_id is None else db.session.get(BadgeAward, new_id)
 

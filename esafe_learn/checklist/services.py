@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..auth.models import User
+from ..database import insert_once
 from ..extensions import db
 from ..lessons.models import Reflection
 from ..schools.terms import Period, academic_year
@@ -103,14 +103,13 @@ def seed(school_id: int) -> int:
     if not wanted:
         return 0
     table = ChecklistItem.__table__
-    insert = sqlite.insert if db.session.get_bind().dialect.name == "sqlite" else postgresql.insert
     now, added = utcnow(), 0
     for item in wanted:
-        statement = insert(table).values(
+        statement = insert_once(table).values(
             school_id=school_id, key=item.key, area=item.area, text=item.text, position=item.position,
             evidence=item.evidence, rating=UNRATED, rating_reason="", suggestion_reason="", notes="", actions="",
             owner="", updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["school_id", "key"])
+        )
         added += db.session.execute(statement).rowcount or 0
     return added
 

@@ -188,3 +188,30 @@ def test_any_other_form_gets_a_plain_try_again_page_and_nothing_half_saved(outag
     assert "busy right now" in page and "locked" not in page.lower()
     with outage_app.app_context():
         assert db.session.scalar(select(func.count(SchoolClass.id))) == 0
+
+
+def _close_every_server_connection(app) -> None:
+    """What a PostgreSQL restart does to the connections an app process keeps in its pool."""
+    leg = app.extensions["test_leg"]
+    with _pg(app, leg.admin_url.database) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (leg.name,))
+
+
+@pytest.mark.parametrize("outage_app", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
+def test_a_pooled_connection_closed_while_idle_is_replaced_before_a_page_uses_it(outage_app, make_school,
+                                                                                  make_user, monkeypatch):
+    import esafe_learn.database
+
+    client = outage_app.test_client()
+    login(client, make_user(make_school(), "teacher"))
+    assert client.get("/home").status_code == 200
+
+    # Used a moment ago, the connection is not pinged: a server restart in between reaches the page.
+    _close_every_server_connection(outage_app)
+    assert client.get("/home").status_code == 503
+    assert client.get("/home").status_code == 200  # the failure dropped the pool's old connections
+
+    # Idle for longer than the ping threshold: checked and replaced, and the page never notices.
+    monkeypatch.setattr(esafe_learn.database, "IDLE_PING_SECONDS", 0.0)
+    _close_every_server_connection(outage_app)
+    assert client.get("/home").status_code == 200
