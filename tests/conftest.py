@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask_migrate import stamp
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from esafe_learn import create_app
 from esafe_learn.extensions import db
@@ -223,3 +224,25 @@ def quiz_form(client, lesson_id: int, pick: str = "right") -> dict:
             wrong = next(o for o in question["options"] if not o["correct"])
             data[f"q-{question['key']}"] = [wrong["key"]]
     return data
+
+
+@contextmanager
+def count_queries(app):
+    """Every SQL statement the app sends (transaction control and the once-a-minute session touch aside)."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        text = statement.lstrip().upper()
+        if text.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            return
+        if text.startswith("UPDATE USER_SESSION"):  # sign-in keeps last-seen fresh once a minute, on any page
+            return
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

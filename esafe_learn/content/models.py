@@ -30,6 +30,8 @@ class Pack(db.Model):
     misconceptions: Mapped[dict] = mapped_column(JSON, default=dict)
     installed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # One more on every install of this pack: app processes compare the sum to drop lessons they kept.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     lessons: Mapped[list[Lesson]] = relationship(back_populates="pack", order_by="Lesson.position")
 
@@ -74,6 +76,10 @@ class Lesson(db.Model):
     @property
     def has_quiz(self) -> bool:
         return self.question_count > 0
+
+    @property
+    def pack_slug(self) -> str:
+        return self.pack.slug
 
     def misconception_slugs(self) -> set[str]:
         return {o["misconception"] for q in self.quiz for o in q["options"] if o.get("misconception")}

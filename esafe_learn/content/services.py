@@ -83,6 +83,7 @@ def _copy_pack_fields(pack: Pack, data: PackData) -> None:
     pack.language, pack.licence, pack.authors = data.language, data.licence, list(data.authors)
     pack.audience, pack.misconceptions = data.audience, dict(data.misconceptions)
     pack.updated_at = utcnow()
+    pack.revision = (pack.revision or 0) + 1
 
 
 def _install_lessons(pack: Pack, data: PackData, result: InstallResult, progress) -> None:

@@ -36,5 +36,7 @@ def media(pack_slug: str, path: str):
 
 def init_app(app) -> None:
     from ..templating import add_nav_link
+    from . import snapshots
 
+    snapshots.init_app(app)
     add_nav_link(app, "admin", "Content packs", "content.packs")

@@ -7,13 +7,14 @@ Each function runs a fixed number of queries, whatever the number of pupils or c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import distinct, func, select
 
 from ..auth.models import PUPIL, User
-from ..content.models import Lesson, Pack
+from ..content.snapshots import CatalogueEntry, load_catalogue
 from ..content.taxonomy import STRANDS, strand_name
 from ..extensions import db
 from ..lessons.models import LessonAssignment, LessonProgress
@@ -162,17 +163,28 @@ def _status(progress) -> GridCell:
     return GridCell(NOT_STARTED)
 
 
-def _class_lessons(school_class: SchoolClass):
+@dataclass(frozen=True)
+class ClassLesson:
+    """A lesson of the catalogue with this class's assignment of it, if any."""
+
+    entry: CatalogueEntry
+    assignment_id: int | None
+    due_date: date | None
+
+
+def _class_lessons(school_class: SchoolClass, catalogue: Iterable[CatalogueEntry]) -> list[ClassLesson]:
     """Every lesson a pupil might meet (not staff training unless set), with this class's assignment if any."""
-    assignment = and_(LessonAssignment.lesson_id == Lesson.id, LessonAssignment.class_id == school_class.id)
-    return db.session.execute(
-        select(Lesson.id, Lesson.title, Lesson.strand, Lesson.ages, Lesson.audience, Lesson.retired, Lesson.quiz,
-               Pack.misconceptions, LessonAssignment.id.label("assignment_id"), LessonAssignment.due_date)
-        .join(Pack, Pack.id == Lesson.pack_id)
-        .outerjoin(LessonAssignment, assignment)
-        .where(or_(Lesson.audience != "staff", LessonAssignment.id.is_not(None)))
-        .order_by(Pack.title, Lesson.position, Lesson.id)
-    ).all()
+    assigned = {row.lesson_id: row for row in db.session.execute(
+        select(LessonAssignment.lesson_id, LessonAssignment.id, LessonAssignment.due_date)
+        .where(LessonAssignment.class_id == school_class.id)
+    )}
+    lessons = []
+    for entry in catalogue:
+        assignment = assigned.get(entry.id)
+        if entry.audience != "staff" or assignment is not None:
+            lessons.append(ClassLesson(entry, assignment.id if assignment else None,
+                                       assignment.due_date if assignment else None))
+    return lessons
 
 
 def _class_progress(school_class: SchoolClass):
@@ -201,10 +213,12 @@ def _class_pupils(school_class: SchoolClass):
             .subquery())
 
 
-def class_report(school_class: SchoolClass, period: Period, today: date) -> ClassReport:
+def class_report(school_class: SchoolClass, period: Period, today: date,
+                 catalogue: Iterable[CatalogueEntry] | None = None) -> ClassReport:
+    """`catalogue`: every installed lesson (content.snapshots); read here when the caller keeps none."""
     band = class_band(school_class)
     start, end = period.utc_bounds()
-    lesson_rows = _class_lessons(school_class)
+    lesson_rows = _class_lessons(school_class, load_catalogue() if catalogue is None else catalogue)
     progress_rows = _class_progress(school_class)
 
     rows: dict[int, GridRow] = {}
@@ -223,15 +237,16 @@ def class_report(school_class: SchoolClass, period: Period, today: date) -> Clas
                     row.strands.add(record.strand)
 
     lessons, descriptions, lessons_at_band, addressing = [], {}, Counter(), {}
-    for lesson in lesson_rows:
-        descriptions = {**(lesson.misconceptions or {}), **descriptions}
-        at_band = band in (lesson.ages or [])
-        item = GridLesson(lesson.id, lesson.title, lesson.strand, tuple(lesson.ages or ()), lesson.retired,
-                          lesson.assignment_id is not None, lesson.due_date)
+    for row in lesson_rows:
+        lesson = row.entry
+        descriptions = {**lesson.pack_misconceptions, **descriptions}
+        at_band = band in lesson.ages
+        item = GridLesson(lesson.id, lesson.title, lesson.strand, lesson.ages, lesson.retired,
+                          row.assignment_id is not None, row.due_date)
         if not lesson.retired:
             if lesson.audience == "pupils" and at_band:
                 lessons_at_band[lesson.strand] += 1
-            for slug in {o.get("misconception") for q in lesson.quiz or [] for o in q.get("options", [])} - {None}:
+            for slug in lesson.misconceptions:
                 addressing.setdefault(slug, []).append(item)
         if item.assigned or (lesson.audience == "pupils" and at_band
                              and (not lesson.retired or lesson.id in completed_lessons)):

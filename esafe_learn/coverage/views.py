@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import class_or_404, pupil_or_404, require, school_object_or_404
+from ..auth.services import session_facts
+from ..content.snapshots import lesson_catalogue
 from ..content.taxonomy import STRANDS, strand_name
 from ..extensions import db
 from ..schools.terms import SchoolTerm, school_terms
@@ -24,6 +26,11 @@ bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
 def _today() -> date:
     return utcnow().date()
+
+
+def _catalogue():
+    """Every installed lesson, as this process keeps it while no pack changes."""
+    return lesson_catalogue(current_app, session_facts(current_user).get("content_revision"))
 
 
 def _choice() -> PeriodChoice:
@@ -71,7 +78,7 @@ def class_heatmap(report: services.ClassReport):
 def class_page(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
-    report = services.class_report(school_class, choice.period, _today())
+    report = services.class_report(school_class, choice.period, _today(), _catalogue())
     sort, rows = services.sort_rows(report, request.args.get("sort"))
     return render_template("coverage/class.html", school_class=school_class, report=report, rows=rows, sort=sort,
                            heatmap=class_heatmap(report), completed_by=report.completed_by(),
@@ -83,7 +90,7 @@ def class_page(class_id: int):
 def class_grid_csv(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
-    report = services.class_report(school_class, choice.period, _today())
+    report = services.class_report(school_class, choice.period, _today(), _catalogue())
     return _csv(exports.grid_csv(report), exports.filename("coverage", report.name, "pupils-and-lessons"),
                 "class_grid", class_id=school_class.id)
 
@@ -93,7 +100,7 @@ def class_grid_csv(class_id: int):
 def class_strands_csv(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
-    report = services.class_report(school_class, choice.period, _today())
+    report = services.class_report(school_class, choice.period, _today(), _catalogue())
     period = choice.period
     return _csv(exports.strands_csv(report),
                 exports.filename("coverage", report.name, "strands", period.start.isoformat(), period.end.isoformat()),

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..auth.models import PUPIL, User
 from ..content.models import Lesson, LessonBand, Pack
+from ..content.snapshots import LessonSnapshot
 from ..content.taxonomy import STRANDS
+from ..database import conflict_aware_insert
 from ..extensions import db
 from ..schools.models import ClassMembership, SchoolClass
 from ..schools.services import pupil_band, pupil_classes
@@ -138,46 +140,39 @@ def _suggest(set_by_teacher, training, strands) -> LessonCard | None:
     return None
 
 
-def get_progress(user: User, lesson: Lesson, band: str) -> LessonProgress:
-    progress = db.session.scalar(
-        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
-    )
-    if progress is None:
-        progress = LessonProgress(school_id=user.school_id, user_id=user.id, lesson_id=lesson.id, band=band,
-                                  strand=lesson.strand, pack_version=lesson.pack_version, attempts=0,
-                                  reached_end=False)
-        db.session.add(progress)
-    return progress
+def record_end_reached(user: User, lesson: Lesson | LessonSnapshot, band: str,
+                       score: int | None = None) -> tuple[LessonProgress, bool]:
+    """Note that the learner reached the end (with a quiz score, if any); True when this completed the lesson.
 
-
-def lock_learner(user: User) -> None:
-    """One learner's progress changes are applied one at a time, whichever app process gets them.
-
-    On PostgreSQL two processes could otherwise both create the learner's progress row (a unique
-    violation, so a 500) or both add one to `attempts` from the same old value (a lost count). The lock
-    on the learner's row makes the second wait for the first to commit. It is FOR NO KEY UPDATE, so
-    rows that merely point at the learner (a new session, a badge a teacher gives) are never held up.
-    SQLite already serialises writers (BEGIN IMMEDIATE) and leaves the clause out.
+    One statement, INSERT ... ON CONFLICT DO UPDATE on (learner, lesson), adds the attempt in the database:
+    two requests of one learner at once, even to two app processes, can neither both create the record
+    nor count from the same old value. The first completion sets the time, band and pack version; later
+    ones keep them, so the returned time equals this request's only when this request completed it.
     """
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
-
-
-def record_end_reached(user: User, lesson: Lesson, band: str, score: int | None = None) -> tuple[LessonProgress, bool]:
-    """Note that the learner reached the end (with a quiz score, if any); True when this completed the lesson."""
-    lock_learner(user)
-    progress = get_progress(user, lesson, band)
-    progress.reached_end = True
-    progress.last_activity_at = utcnow()
-    if score is not None:
-        progress.attempts = (progress.attempts or 0) + 1
-        progress.best_score = score if progress.best_score is None else max(progress.best_score, score)
-    meets = score is None and not lesson.has_quiz or score is not None and score >= lesson.pass_mark
-    newly_completed = meets and progress.completed_at is None
-    if newly_completed:
-        progress.completed_at = utcnow()
-        progress.band, progress.pack_version = band, lesson.pack_version
-    db.session.flush()
-    return progress, newly_completed
+    now = utcnow()
+    meets = score >= lesson.pass_mark if score is not None else not lesson.has_quiz
+    statement = conflict_aware_insert(LessonProgress).values(
+        school_id=user.school_id, user_id=user.id, lesson_id=lesson.id, band=band, strand=lesson.strand,
+        pack_version=lesson.pack_version, reached_end=True, attempts=0 if score is None else 1, best_score=score,
+        completed_at=now if meets else None, last_activity_at=now,
+    )
+    old, new = LessonProgress, statement.excluded
+    first_completion = and_(old.completed_at.is_(None), new.completed_at.is_not(None))
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "lesson_id"],
+        set_={
+            "reached_end": True,
+            "last_activity_at": new.last_activity_at,
+            "attempts": old.attempts + new.attempts,
+            "best_score": case((old.best_score.is_(None), new.best_score), (new.best_score.is_(None), old.best_score),
+                               (new.best_score > old.best_score, new.best_score), else_=old.best_score),
+            "completed_at": func.coalesce(old.completed_at, new.completed_at),
+            "band": case((first_completion, new.band), else_=old.band),
+            "pack_version": case((first_completion, new.pack_version), else_=old.pack_version),
+        },
+    ).returning(LessonProgress)
+    progress = db.session.scalars(statement, execution_options={"populate_existing": True}).one()
+    return progress, meets and progress.completed_at == now
 
 
 def set_lesson_for_class(teacher: User, school_class: SchoolClass, lesson: Lesson,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import defer
 
 from ..access import class_or_404, require, school_object_or_404
 from ..auth.models import PUPIL
+from ..auth.services import session_facts
 from ..content.models import Lesson, LessonBand, Pack
+from ..content.snapshots import LessonSnapshot, lesson_snapshot
 from ..content.taxonomy import STRANDS
 from ..extensions import db
 from ..formutil import choices
@@ -27,23 +28,27 @@ def learner_band() -> str:
     return pupil_band(current_user) if current_user.role == PUPIL else "staff"
 
 
-# A lesson page shows one section: leave the quiz, notes and easy-read text in the database.
-READING_ONLY = (defer(Lesson.quiz), defer(Lesson.teacher_notes_html), defer(Lesson.easy_read_html))
-
-
-def lesson_or_404(lesson_id: int, options=()) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id, options=options)
+def lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:
         abort(404)
     return lesson
 
 
-def studyable_lesson_or_404(lesson_id: int, options=()) -> tuple[Lesson, str]:
+def learner_lesson_or_404(lesson_id: int) -> LessonSnapshot:
+    """The lesson as learners' pages read it (kept by this process while no pack changes)."""
+    lesson = lesson_snapshot(current_app, lesson_id, session_facts(current_user).get("content_revision"))
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def studyable_lesson_or_404(lesson_id: int) -> tuple[LessonSnapshot, str]:
     """A lesson the signed-in learner may work on, with their band."""
-    return studyable_or_404(lesson_or_404(lesson_id, options))
+    return studyable_or_404(learner_lesson_or_404(lesson_id))
 
 
-def studyable_or_404(lesson: Lesson) -> tuple[Lesson, str]:
+def studyable_or_404(lesson: LessonSnapshot) -> tuple[LessonSnapshot, str]:
     band = learner_band()
     if not services.may_study(current_user, lesson, band):
         abort(404)
@@ -66,12 +71,11 @@ def index():
 @bp.route("/<int:lesson_id>")
 @require("learner")
 def lesson(lesson_id: int):
-    easy = request.args.get("view") == "easy"
-    lesson = lesson_or_404(lesson_id, () if easy else READING_ONLY)
+    lesson = learner_lesson_or_404(lesson_id)
     if current_user.role != PUPIL and lesson.audience != "staff":
         return redirect(url_for("lessons.preview", lesson_id=lesson_id))
     studyable_or_404(lesson)
-    if easy and lesson.has_easy_read:
+    if request.args.get("view") == "easy" and lesson.has_easy_read:
         return render_template("lessons/easy.html", lesson=lesson)
     parts = len(lesson.sections) + (1 if lesson.intro_html else 0)
     part = request.args.get("part", "1")
@@ -81,8 +85,9 @@ def lesson(lesson_id: int):
                            section=_section(lesson, part), strands=STRANDS)
 
 
-def _section(lesson: Lesson, part: int) -> dict:
-    sections = ([{"title": "Introduction", "html": lesson.intro_html}] if lesson.intro_html else []) + lesson.sections
+def _section(lesson: LessonSnapshot, part: int) -> dict:
+    intro = [{"title": "Introduction", "html": lesson.intro_html}] if lesson.intro_html else []
+    sections = intro + list(lesson.sections)
     return sections[part - 1] if sections else {"title": lesson.title, "html": ""}
 
 

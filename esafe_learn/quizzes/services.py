@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
 from ..content.models import Lesson
 from ..content.question_types import score as score_question
+from ..content.snapshots import LessonSnapshot
+from ..database import insert_once
 from ..extensions import db
 from ..lessons.models import LessonProgress
-from ..lessons.services import lock_learner, record_end_reached
+from ..lessons.services import record_end_reached
 from .models import MisconceptionChoice, QuizAttempt
 
 TOKEN_BYTES = 24
@@ -75,31 +76,30 @@ def existing_attempt(token: str) -> QuizAttempt | None:
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.attempt_token == token))
 
 
-def submit_attempt(user: User, lesson: Lesson, band: str, token: str,
+def submit_attempt(user: User, lesson: Lesson | LessonSnapshot, band: str, token: str,
                    answers: dict[str, list[str]]) -> tuple[QuizAttempt, bool, LessonProgress | None]:
     """Store one attempt; returns (attempt, created, the progress if this attempt completed the lesson).
 
-    A token already used returns the stored attempt unchanged, so a resend stores nothing twice.
+    A token already used returns the stored attempt unchanged, so a resend stores nothing twice: the
+    insert is INSERT ... ON CONFLICT DO NOTHING on the unique token, so even racing resends (to two
+    app processes) leave one attempt, and the common case costs one statement.
     """
-    lock_learner(user)
-    previous = existing_attempt(token)
-    if previous is not None:
+    try:
+        answers = check_answers(lesson, answers)
+    except QuizError:
+        previous = existing_attempt(token)
+        if previous is None:
+            raise
         return _own_attempt(previous, user), False, None
-    answers = check_answers(lesson, answers)
     marked = mark(lesson.quiz, answers)
-    attempt = QuizAttempt(
+    attempt = db.session.scalars(insert_once(QuizAttempt).values(
         school_id=user.school_id, user_id=user.id, lesson_id=lesson.id, attempt_token=token,
-        pack_slug=lesson.pack.slug, pack_version=lesson.pack_version, band=band, strand=lesson.strand,
-        snapshot=lesson.quiz, answers=answers, results=marked.results, correct_count=marked.correct,
+        pack_slug=lesson.pack_slug, pack_version=lesson.pack_version, band=band, strand=lesson.strand,
+        snapshot=list(lesson.quiz), answers=answers, results=marked.results, correct_count=marked.correct,
         question_count=marked.total, score=marked.percent, full_marks=marked.correct == marked.total,
         passed=marked.percent >= lesson.pass_mark,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-            db.session.flush()
-    except IntegrityError:
-        # Another request with the same token won the race: that one is the attempt.
+    ).returning(QuizAttempt)).first()
+    if attempt is None:
         return _own_attempt(existing_attempt(token), user), False, None
     _record_misconceptions(attempt, lesson, answers)
     progress, newly_completed = record_end_reached(user, lesson, band, score=marked.percent)

@@ -60,6 +60,7 @@ def submit(lesson_id: int):
     except services.QuizError as error:
         db.session.rollback()
         return render_quiz(lesson, answers, str(error), 400)
+    attempt_id = attempt.id  # read before the commit, which would expire it and cost a query
     if created:
         app, user = current_app._get_current_object(), current_user._get_current_object()
         results = quiz_scored.send(app, user=user, lesson=lesson, attempt=attempt)
@@ -67,7 +68,7 @@ def submit(lesson_id: int):
             results += lesson_completed.send(app, user=user, lesson=lesson, progress=completed)
         db.session.commit()
         announce_new(results)
-    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])

@@ -255,7 +255,7 @@ def test_wall_shows_what_is_left_without_ranking(app, client, make_school, make_
 
 
 def test_the_wall_uses_a_fixed_number_of_queries(app, client, make_school, make_user, make_class):
-    from ..lessons.test_delivery import count_queries
+    from ..conftest import count_queries
 
     school = make_school()
     pupil = make_user(school, "pupil", year_group=5)

@@ -19,8 +19,8 @@ from esafe_learn.schools.terms import academic_year
 from esafe_learn.timeutil import utcnow
 
 from ..concerns.helpers import add_concern
-from ..conftest import login, post
-from ..coverage.helpers import add_pupils, at, count_queries, make_pack, progress
+from ..conftest import count_queries, login, post
+from ..coverage.helpers import add_pupils, at, make_pack, progress
 from ..mentoring.helpers import add_log
 from .helpers import reflection, seed_checklist
 

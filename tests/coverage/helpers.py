@@ -4,10 +4,9 @@ and learner records written directly (the lessons and quizzes views are tested e
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from esafe_learn.auth.models import User
 from esafe_learn.content.models import Lesson, LessonBand, Pack
@@ -139,25 +138,3 @@ def assign(app, school_class, lesson_id: int, due: date | None = None) -> None:
 def lesson_ids(app) -> dict[str, int]:
     with app.app_context():
         return {slug: lesson_id for slug, lesson_id in db.session.execute(select(Lesson.slug, Lesson.id))}
-
-
-@contextmanager
-def count_queries(app):
-    """Every SQL statement the app sends (transaction control and the once-a-minute session touch aside)."""
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        text = statement.lstrip().upper()
-        if text.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            return
-        if text.startswith("UPDATE USER_SESSION"):  # sign-in keeps last-seen fresh once a minute, on any page
-            return
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

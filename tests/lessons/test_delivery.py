@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from esafe_learn.extensions import db
 from esafe_learn.lessons.models import LessonAssignment, LessonProgress
 
-from ..conftest import login, post
-
-
-@contextmanager
-def count_queries(app):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from ..conftest import count_queries, login, post
 
 
 def _assign(app, school_class, lesson_id):
