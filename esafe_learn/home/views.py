@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..auth.forms import LogoutForm
 from ..schools import services as school_services
 from ..schools.yeargroups import AGE_BAND_LABELS, year_label
 
@@ -40,7 +39,3 @@ def index():
         context.update(classes=school_services.visible_classes(current_user))
     return render_template(HOME_TEMPLATES[current_user.role], **context)
 
-
-@bp.app_context_processor
-def _logout_form():
-    return {"logout_form": LogoutForm}
