@@ -1,5 +1,6 @@
 """Build the benchmark's synthetic school with bulk inserts: 2,000 pupils in 60 classes, the core pack and a
-generated pack, 60,000 completions, 100,000 quiz attempts and 600 mentoring logs."""
+generated pack, 60,000 completions, 100,000 quiz attempts (with the misconceptions their wrong answers show)
+and 600 mentoring logs."""
 
 from __future__ import annotations
 
@@ -124,12 +125,14 @@ def _insert_pupils(db, school_id, slug, class_ids, password_hash, band_for_year)
 
 
 def _insert_learning(db, school_id, pupils, lessons_by_band) -> None:
-    LessonProgress, QuizAttempt = _model("LessonProgress"), _model("QuizAttempt")
+    LessonProgress = _model("LessonProgress")
     rng = random.Random(7)
     start = datetime.now(UTC) - timedelta(days=60)
     completions_each, attempts_each = COMPLETIONS // len(pupils), ATTEMPTS // len(pupils)
     bar = Progress("completions and attempts", len(pupils))
     progress_rows, attempt_rows = [], []
+    slugs = {lesson.id: sorted(lesson.misconception_slugs()) for lessons in lessons_by_band.values()
+             for lesson in lessons}
     for username, pupil_id, band, _class_id in pupils:
         lessons = rng.sample(lessons_by_band[band], min(completions_each, len(lessons_by_band[band])))
         for lesson in lessons:
@@ -149,11 +152,26 @@ def _insert_learning(db, school_id, pupils, lessons_by_band) -> None:
                                  "passed": score >= 80, "created_at": start + timedelta(days=number % 60)})
         bar.step()
         if len(attempt_rows) >= 10_000:
-            db.session.execute(insert(QuizAttempt), attempt_rows)
+            _insert_attempts(db, attempt_rows, slugs)
             attempt_rows = []
     db.session.execute(insert(LessonProgress), progress_rows)
     if attempt_rows:
-        db.session.execute(insert(QuizAttempt), attempt_rows)
+        _insert_attempts(db, attempt_rows, slugs)
+
+
+def _insert_attempts(db, rows: list[dict], slugs: dict[int, list[str]]) -> None:
+    """The attempts, and for each one short of full marks the misconception its wrong answer shows."""
+    QuizAttempt, MisconceptionChoice = _model("QuizAttempt"), _model("MisconceptionChoice")
+    ids = db.session.scalars(insert(QuizAttempt).returning(QuizAttempt.id, sort_by_parameter_order=True), rows).all()
+    choices = []
+    for attempt_id, row in zip(ids, rows, strict=True):
+        shown = slugs[row["lesson_id"]]
+        if not row["full_marks"] and shown:
+            choices.append({"school_id": row["school_id"], "attempt_id": attempt_id, "user_id": row["user_id"],
+                            "lesson_id": row["lesson_id"], "slug": shown[attempt_id % len(shown)],
+                            "created_at": row["created_at"]})
+    if choices:
+        db.session.execute(insert(MisconceptionChoice), choices)
 
 
 def _insert_mentoring(db, school_id, pupils) -> None:
