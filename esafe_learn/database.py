@@ -22,6 +22,8 @@ BUSY_TIMEOUT_MS = 15_000
 # A pooled server connection unused for this long is checked with a ping before a request gets it.
 IDLE_PING_SECONDS = 10.0
 write_intent: ContextVar[bool] = ContextVar("esafe_write_intent", default=False)
+# True while a request that only reads (GET, HEAD, OPTIONS) runs; set by esafe_learn.security.
+read_only_request: ContextVar[bool] = ContextVar("esafe_read_only_request", default=False)
 
 
 def engine_options(database_uri: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> dict:
@@ -51,6 +53,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
     a writer waits for the lock before the request gets the "try again" page (esafe_learn.errors)."""
     if engine.dialect.name != "sqlite":
         _ping_idle_connections(engine)
+        _reads_without_transaction(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -94,3 +97,17 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise exc.DisconnectionError("idle connection failed its ping") from error
         if not alive:
             raise exc.DisconnectionError("idle connection failed its ping")
+
+
+def _reads_without_transaction(engine: Engine) -> None:
+    """A PostgreSQL connection serving a page view runs each statement on its own (autocommit).
+
+    Under READ COMMITTED every statement already reads its own snapshot, so a page sees the same data;
+    what it saves is the BEGIN and ROLLBACK round trips, two of a lesson page's three. A page view that
+    writes (an audit row, seeding) declares write intent first (esafe_learn.database.write_intent) and
+    then gets a connection in a transaction as usual; so do every form, command and background job.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def _autocommit_if_reading(dbapi_connection, _record, _proxy):
+        dbapi_connection.autocommit = read_only_request.get() and not write_intent.get()

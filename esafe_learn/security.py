@@ -6,7 +6,7 @@ from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.services import SessionFact, SessionPolicy, session_lookup, user_for_session
-from .database import write_intent
+from .database import read_only_request, write_intent
 from .extensions import login_manager
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
     lookup = session_lookup(app.extensions.get("esafe_session_facts", {}))
 
     def _declare_write_intent():
-        g.write_intent_token = write_intent.set(request.method not in READ_ONLY_METHODS)
+        reads_only = request.method in READ_ONLY_METHODS
+        g.write_intent_token = write_intent.set(not reads_only)
+        g.read_only_token = read_only_request.set(reads_only)
 
     # First of all before-request functions, whoever registered theirs earlier: one that loads the
     # user would otherwise begin a deferred SQLite transaction, and the request's later write would
@@ -51,9 +53,10 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _forget_write_intent(_exc):
-        token = g.pop("write_intent_token", None)
-        if token is not None:
-            write_intent.reset(token)
+        for name, variable in (("write_intent_token", write_intent), ("read_only_token", read_only_request)):
+            token = g.pop(name, None)
+            if token is not None:
+                variable.reset(token)
 
     @login_manager.user_loader
     def load_user(user_id: str):
