@@ -11,7 +11,7 @@ from ..auth.models import PUPIL, User
 from ..content.models import Lesson, LessonBand, Pack
 from ..content.snapshots import LessonSnapshot
 from ..content.taxonomy import STRANDS
-from ..database import conflict_aware_insert
+from ..database import built_once_per_database
 from ..extensions import db
 from ..schools.models import ClassMembership, SchoolClass
 from ..schools.services import pupil_band, pupil_classes
@@ -140,25 +140,12 @@ def _suggest(set_by_teacher, training, strands) -> LessonCard | None:
     return None
 
 
-def record_end_reached(user: User, lesson: Lesson | LessonSnapshot, band: str,
-                       score: int | None = None) -> tuple[LessonProgress, bool]:
-    """Note that the learner reached the end (with a quiz score, if any); True when this completed the lesson.
-
-    One statement, INSERT ... ON CONFLICT DO UPDATE on (learner, lesson), adds the attempt in the database:
-    two requests of one learner at once, even to two app processes, can neither both create the record
-    nor count from the same old value. The first completion sets the time, band and pack version; later
-    ones keep them, so the returned time equals this request's only when this request completed it.
-    """
-    now = utcnow()
-    meets = score >= lesson.pass_mark if score is not None else not lesson.has_quiz
-    statement = conflict_aware_insert(LessonProgress).values(
-        school_id=user.school_id, user_id=user.id, lesson_id=lesson.id, band=band, strand=lesson.strand,
-        pack_version=lesson.pack_version, reached_end=True, attempts=0 if score is None else 1, best_score=score,
-        completed_at=now if meets else None, last_activity_at=now,
-    )
+@built_once_per_database
+def _progress_upsert(insert):
+    statement = insert(LessonProgress)
     old, new = LessonProgress, statement.excluded
     first_completion = and_(old.completed_at.is_(None), new.completed_at.is_not(None))
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["user_id", "lesson_id"],
         set_={
             "reached_end": True,
@@ -171,7 +158,24 @@ def record_end_reached(user: User, lesson: Lesson | LessonSnapshot, band: str,
             "pack_version": case((first_completion, new.pack_version), else_=old.pack_version),
         },
     ).returning(LessonProgress)
-    progress = db.session.scalars(statement, execution_options={"populate_existing": True}).one()
+
+
+def record_end_reached(user: User, lesson: Lesson | LessonSnapshot, band: str,
+                       score: int | None = None) -> tuple[LessonProgress, bool]:
+    """Note that the learner reached the end (with a quiz score, if any); True when this completed the lesson.
+
+    One statement, INSERT ... ON CONFLICT DO UPDATE on (learner, lesson), adds the attempt in the database:
+    two requests of one learner at once, even to two app processes, can neither both create the record
+    nor count from the same old value. The first completion sets the time, band and pack version; later
+    ones keep them, so the returned time equals this request's only when this request completed it.
+    """
+    now = utcnow()
+    meets = score >= lesson.pass_mark if score is not None else not lesson.has_quiz
+    values = {"school_id": user.school_id, "user_id": user.id, "lesson_id": lesson.id, "band": band,
+              "strand": lesson.strand, "pack_version": lesson.pack_version, "reached_end": True,
+              "attempts": 0 if score is None else 1, "best_score": score, "completed_at": now if meets else None,
+              "last_activity_at": now}
+    progress = db.session.scalars(_progress_upsert(), [values], execution_options={"populate_existing": True}).one()
     return progress, meets and progress.completed_at == now
 
 

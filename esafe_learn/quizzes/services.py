@@ -11,16 +11,17 @@ import secrets
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..auth.models import User
 from ..content.models import Lesson
 from ..content.question_types import score as score_question
 from ..content.snapshots import LessonSnapshot
-from ..database import insert_once
+from ..database import built_once_per_database
 from ..extensions import db
 from ..lessons.models import LessonProgress
 from ..lessons.services import record_end_reached
+from ..timeutil import utcnow
 from .models import MisconceptionChoice, QuizAttempt
 
 TOKEN_BYTES = 24
@@ -76,6 +77,11 @@ def existing_attempt(token: str) -> QuizAttempt | None:
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.attempt_token == token))
 
 
+@built_once_per_database
+def _attempt_insert(insert):
+    return insert(QuizAttempt).on_conflict_do_nothing().returning(QuizAttempt)
+
+
 def submit_attempt(user: User, lesson: Lesson | LessonSnapshot, band: str, token: str,
                    answers: dict[str, list[str]]) -> tuple[QuizAttempt, bool, LessonProgress | None]:
     """Store one attempt; returns (attempt, created, the progress if this attempt completed the lesson).
@@ -92,13 +98,13 @@ def submit_attempt(user: User, lesson: Lesson | LessonSnapshot, band: str, token
             raise
         return _own_attempt(previous, user), False, None
     marked = mark(lesson.quiz, answers)
-    attempt = db.session.scalars(insert_once(QuizAttempt).values(
-        school_id=user.school_id, user_id=user.id, lesson_id=lesson.id, attempt_token=token,
-        pack_slug=lesson.pack_slug, pack_version=lesson.pack_version, band=band, strand=lesson.strand,
-        snapshot=list(lesson.quiz), answers=answers, results=marked.results, correct_count=marked.correct,
-        question_count=marked.total, score=marked.percent, full_marks=marked.correct == marked.total,
-        passed=marked.percent >= lesson.pass_mark,
-    ).returning(QuizAttempt)).first()
+    values = {"school_id": user.school_id, "user_id": user.id, "lesson_id": lesson.id, "attempt_token": token,
+              "pack_slug": lesson.pack_slug, "pack_version": lesson.pack_version, "band": band,
+              "strand": lesson.strand, "snapshot": list(lesson.quiz), "answers": answers, "results": marked.results,
+              "correct_count": marked.correct, "question_count": marked.total, "score": marked.percent,
+              "full_marks": marked.correct == marked.total, "passed": marked.percent >= lesson.pass_mark,
+              "created_at": utcnow()}
+    attempt = db.session.scalars(_attempt_insert(), [values]).first()
     if attempt is None:
         return _own_attempt(existing_attempt(token), user), False, None
     _record_misconceptions(attempt, lesson, answers)
@@ -112,11 +118,12 @@ def _own_attempt(attempt: QuizAttempt | None, user: User) -> QuizAttempt:
     return attempt
 
 
-def _record_misconceptions(attempt: QuizAttempt, lesson: Lesson, answers: dict[str, list[str]]) -> None:
-    for question in lesson.quiz:
-        chosen = set(answers.get(question["key"], []))
-        for option in question["options"]:
-            if option["key"] in chosen and option.get("misconception") and not option["correct"]:
-                db.session.add(MisconceptionChoice(school_id=attempt.school_id, attempt_id=attempt.id,
-                                                   user_id=attempt.user_id, lesson_id=lesson.id,
-                                                   slug=option["misconception"]))
+def _record_misconceptions(attempt: QuizAttempt, lesson: Lesson | LessonSnapshot,
+                           answers: dict[str, list[str]]) -> None:
+    rows = [{"school_id": attempt.school_id, "attempt_id": attempt.id, "user_id": attempt.user_id,
+             "lesson_id": lesson.id, "slug": option["misconception"], "created_at": attempt.created_at}
+            for question in lesson.quiz for option in question["options"]
+            if option["key"] in answers.get(question["key"], ()) and option.get("misconception")
+            and not option["correct"]]
+    if rows:
+        db.session.execute(insert(MisconceptionChoice.__table__), rows)
