@@ -14,3 +14,15 @@ max_requests_jitter = 500
 accesslog = None
 errorlog = "-"
 loglevel = "warning"
+
+
+def post_worker_init(worker):
+    """Exempt what loading the app allocated from garbage collection.
+
+    A full collection walks every object the process holds; with Flask, SQLAlchemy and the app loaded that
+    took about 100 ms and stalled every thread of the worker (the class page's p99 went from 28 to 121 ms).
+    Frozen objects are never scanned, so those collections cost almost nothing.
+    """
+    import gc
+
+    gc.freeze()

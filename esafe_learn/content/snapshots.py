@@ -89,6 +89,7 @@ class CatalogueEntry:
     that address them), without its text."""
 
     id: int
+    pack_id: int
     title: str
     strand: str
     ages: tuple[str, ...]
@@ -101,13 +102,13 @@ class CatalogueEntry:
 def load_catalogue() -> tuple[CatalogueEntry, ...]:
     """Every installed lesson, in pack and lesson order."""
     rows = db.session.execute(
-        select(Lesson.id, Lesson.title, Lesson.strand, Lesson.ages, Lesson.audience, Lesson.retired, Lesson.quiz,
-               Pack.misconceptions)
+        select(Lesson.id, Lesson.pack_id, Lesson.title, Lesson.strand, Lesson.ages, Lesson.audience, Lesson.retired,
+               Lesson.quiz, Pack.misconceptions)
         .join(Pack, Pack.id == Lesson.pack_id)
         .order_by(Pack.title, Lesson.position, Lesson.id)
     )
     return tuple(
-        CatalogueEntry(row.id, row.title, row.strand, tuple(row.ages or ()), row.audience, row.retired,
+        CatalogueEntry(row.id, row.pack_id, row.title, row.strand, tuple(row.ages or ()), row.audience, row.retired,
                        frozenset(o["misconception"] for q in row.quiz or () for o in q.get("options", ())
                                  if o.get("misconception")),
                        dict(row.misconceptions or {}))

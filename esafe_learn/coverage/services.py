@@ -153,14 +153,17 @@ class ClassReport:
         return [sum(row.cells[i].status == COMPLETED for row in self.rows) for i in range(len(self.lessons))]
 
 
-def _status(progress) -> GridCell:
-    if progress is None:
-        return GridCell(NOT_STARTED)
-    if progress.completed_at is not None:
-        return GridCell(COMPLETED, progress.best_score, progress.completed_at.date())
-    if progress.attempts or progress.reached_end:
-        return GridCell(TRIED, progress.best_score)
-    return GridCell(NOT_STARTED)
+UNSTARTED = GridCell(NOT_STARTED)
+
+
+def _cell(reached_end: bool, attempts: int, best_score: int | None, completed_at: datetime | None,
+          period: Period) -> GridCell:
+    if completed_at is not None:
+        day = completed_at.date()
+        return GridCell(COMPLETED, best_score, day, period.contains(day))
+    if attempts or reached_end:
+        return GridCell(TRIED, best_score)
+    return UNSTARTED
 
 
 @dataclass(frozen=True)
@@ -222,24 +225,30 @@ def class_report(school_class: SchoolClass, period: Period, today: date,
     progress_rows = _class_progress(school_class)
 
     rows: dict[int, GridRow] = {}
-    records: dict[tuple[int, int], object] = {}
+    cells: dict[tuple[int, int], GridCell] = {}
     completed_lessons, completions = set(), 0
-    for record in progress_rows:
-        row = rows.setdefault(record.id, GridRow(record.id, record.display_name))
-        if record.lesson_id is None:
+    # Unpacked once: attribute access on a result row costs more than the rest of this loop.
+    for pupil_id, name, lesson_id, record_band, strand, reached_end, attempts, best_score, completed_at \
+            in progress_rows:
+        row = rows.get(pupil_id)
+        if row is None:
+            row = rows[pupil_id] = GridRow(pupil_id, name)
+        if lesson_id is None:
             continue
-        records[(record.id, record.lesson_id)] = record
-        if record.completed_at is not None:
-            completed_lessons.add(record.lesson_id)
-            if start <= record.completed_at < end:
+        cells[(pupil_id, lesson_id)] = _cell(reached_end, attempts, best_score, completed_at, period)
+        if completed_at is not None:
+            completed_lessons.add(lesson_id)
+            if start <= completed_at < end:
                 completions += 1
-                if record.band == band and record.strand in STRANDS:
-                    row.strands.add(record.strand)
+                if record_band == band and strand in STRANDS:
+                    row.strands.add(strand)
 
-    lessons, descriptions, lessons_at_band, addressing = [], {}, Counter(), {}
+    lessons, descriptions, lessons_at_band, addressing, packs = [], {}, Counter(), {}, set()
     for row in lesson_rows:
         lesson = row.entry
-        descriptions = {**lesson.pack_misconceptions, **descriptions}
+        if lesson.pack_id not in packs:  # the first pack to describe a misconception names it
+            packs.add(lesson.pack_id)
+            descriptions = {**lesson.pack_misconceptions, **descriptions}
         at_band = band in lesson.ages
         item = GridLesson(lesson.id, lesson.title, lesson.strand, lesson.ages, lesson.retired,
                           row.assignment_id is not None, row.due_date)
@@ -256,11 +265,7 @@ def class_report(school_class: SchoolClass, period: Period, today: date,
 
     grid_rows = list(rows.values())
     for row in grid_rows:
-        for lesson in lessons:
-            cell = _status(records.get((row.pupil_id, lesson.id)))
-            if cell.status == COMPLETED and cell.completed_on and period.contains(cell.completed_on):
-                cell = GridCell(cell.status, cell.best_score, cell.completed_on, True)
-            row.cells.append(cell)
+        row.cells = [cells.get((row.pupil_id, lesson.id), UNSTARTED) for lesson in lessons]
 
     quiz = _quiz_by_strand(school_class, start, end)
     strands = [StrandFigure(slug, sum(slug in row.strands for row in grid_rows), len(grid_rows),
