@@ -42,9 +42,9 @@ class SessionPolicy:
             absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]),
         )
 
-    def expired(self, user: User, record: UserSession, now: datetime) -> bool:
+    def expired(self, user: User, created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
         idle = self.pupil_idle if user.role == PUPIL else self.staff_idle
-        return now - record.last_seen_at > idle or now - record.created_at > self.absolute
+        return now - last_seen_at > idle or now - created_at > self.absolute
 
 
 # --- throttling -----------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def session_lookup(facts: Mapping[str, SessionFact]) -> Select:
     """The statement that loads a live session, its user and the facts (built once per app)."""
     columns = [make().label(name) for name, make in facts.items()]
     return (
-        select(UserSession, User, *columns)
+        select(User, UserSession.id.label("session_id"), UserSession.created_at, UserSession.last_seen_at, *columns)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
     )
@@ -143,13 +143,13 @@ def user_for_session(token: str | None, user_id: str | None, policy: SessionPoli
                              {"token_hash": token_digest(token)}).first()
     if row is None:
         return None
-    record, user = row[0], row[1]
+    user, session_id, created_at, last_seen_at = row[:4]
     now = utcnow()
-    if str(user.id) != str(user_id) or not user.is_active or policy.expired(user, record, now):
+    if str(user.id) != str(user_id) or not user.is_active or policy.expired(user, created_at, last_seen_at, now):
         return None
-    user.loaded_session_facts = dict(zip(row._fields[2:], row[2:], strict=True))
-    if (now - record.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
-        _touch_session(record.id, now)
+    user.loaded_session_facts = dict(zip(row._fields[4:], row[4:], strict=True))
+    if (now - last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
+        _touch_session(session_id, now)
     return user
 
 

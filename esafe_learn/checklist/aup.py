@@ -107,9 +107,12 @@ def due_expression():
     An SQL expression correlated to User, read with every signed-in request's session (a session fact),
     so every page knows at once, in every app process, when a new version is published.
     """
-    latest = (select(AupVersion.id).where(AupVersion.school_id == User.school_id)
+    # correlate(User) explicitly: nested inside EXISTS, the subquery would otherwise not find the outer user
+    # and would read the latest version of every school.
+    latest = (select(AupVersion.id).where(AupVersion.school_id == User.school_id).correlate(User)
               .order_by(AupVersion.published_at.desc(), AupVersion.id.desc()).limit(1).scalar_subquery())
-    acknowledged = exists().where(AupAcknowledgement.aup_version_id == latest, AupAcknowledgement.user_id == User.id)
+    acknowledged = (exists().where(AupAcknowledgement.aup_version_id == latest, AupAcknowledgement.user_id == User.id)
+                    .correlate(User))
     return and_(latest.is_not(None), ~acknowledged)
 
 

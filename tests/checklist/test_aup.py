@@ -100,3 +100,15 @@ def test_the_lead_sees_who_acknowledged_each_version(app, client, people, make_s
     page = client.get("/checklist/acceptable-use").get_data(as_text=True)
     assert "1 of 3 staff (33%)" in page and "1 of 1 pupils (100%)" in page
     assert "Another school" not in client.get("/acceptable-use").get_data(as_text=True)
+
+
+def test_another_schools_new_version_asks_nothing_of_this_schools_pupils(app, client, people, make_school,
+                                                                          make_user):
+    version = publish(app, people["school"], people["dsl"], "1", "Our policy.", "Be kind online.")
+    login(client, people["pupil"])
+    assert post(client, "/acceptable-use", {"version_id": str(version)}).status_code == 302
+    assert PUPIL_LINK not in client.get("/home").get_data(as_text=True)
+
+    elsewhere = make_school("Rowan Primary")
+    publish(app, elsewhere, make_user(elsewhere, "dsl"), "7", "Their policy, published later.")
+    assert PUPIL_LINK not in client.get("/home").get_data(as_text=True)
