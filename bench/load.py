@@ -42,9 +42,18 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
+WARM_UP_SECONDS = 2
+
+
 def run_wrk(url: str, seconds: int = 10, connections: int = 16, cookie: str | None = None,
-            lua_extra: str = "") -> dict:
-    """Throughput and latency of one URL; wrk stops by itself after `seconds`."""
+            lua_extra: str = "", warm_up: bool = True) -> dict:
+    """Throughput and latency of one URL in steady state; wrk stops by itself after `seconds`.
+
+    A short unmeasured run first lets every server thread open its database connection and every cache
+    fill, for the measured URL and the baseline alike; a class's first minute is what the bursts measure.
+    """
+    if warm_up:
+        run_wrk(url, WARM_UP_SECONDS, connections, cookie, lua_extra, warm_up=False)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_extra + LUA_REPORT)
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name, url]
