@@ -43,6 +43,9 @@ def wrk_available() -> bool:
 
 
 WARM_UP_SECONDS = 2
+# Set by bench/run.py --close-connections: every request on a new connection, as behind a proxy that does
+# not keep upstream connections open (nginx's default), so each request goes to whichever worker is free.
+EXTRA_HEADERS: list[str] = []
 
 
 def run_wrk(url: str, seconds: int = 10, connections: int = 16, cookie: str | None = None,
@@ -59,6 +62,8 @@ def run_wrk(url: str, seconds: int = 10, connections: int = 16, cookie: str | No
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name, url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
+    for header in EXTRA_HEADERS:
+        command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
     Path(script.name).unlink()
     figures = json.loads(re.search(r"\{.*\}", output).group(0))

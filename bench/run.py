@@ -1,7 +1,7 @@
 """The benchmark: a synthetic school served by gunicorn on 127.0.0.1, measured against a Flask "hello world"
 served the same way in the same run.
 
-    python bench/run.py [--seconds 5] [--rounds 3]
+    python bench/run.py [--seconds 5] [--rounds 3] [--close-connections]
 
 Uses PostgreSQL when one answers on 127.0.0.1:5432 (a database made for the run and dropped after it), else a
 temporary SQLite file; set BENCH_DATABASE_URL to choose. Prints one table and writes it as JSON to
@@ -171,7 +171,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="esafe-learn benchmark")
     parser.add_argument("--seconds", type=int, default=5, help="duration of each measured wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of baseline, lesson page and quiz")
+    parser.add_argument("--close-connections", action="store_true",
+                        help="send every request on a new connection (Connection: close), baseline included")
     args = parser.parse_args()
+    if args.close_connections:
+        load.EXTRA_HEADERS.append("Connection: close")
     if not load.wrk_available():
         sys.exit("wrk is not installed (Debian package 'wrk'): the benchmark needs it as its load generator.")
     from flask_migrate import stamp
@@ -180,7 +184,8 @@ def main() -> None:
     from esafe_learn.extensions import db
     from esafe_learn.paths import LESSONS_DIR
 
-    results: dict = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "targets": TARGETS}
+    results: dict = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "targets": TARGETS,
+                     "connections": "a new one per request" if args.close_connections else "kept alive"}
     with database() as url:
         results["database"] = url.split(":", 1)[0].split("+")[0]
         env = {"DATABASE_URL": url, "ESAFE_SECRET_KEY": SECRET, "ESAFE_ENV": "production",
@@ -295,7 +300,8 @@ def report(results: dict) -> None:
     for page, count in results["queries_per_page"].items():
         rows.append((f"queries: {page}", "n/a (page missing)" if count is None else str(count), "",
                      f"target <= {TARGETS['max_queries']}"))
-    print(f"\nesafe-learn benchmark, {results['time']}, database {results['database']}")
+    print(f"\nesafe-learn benchmark, {results['time']}, database {results['database']}, "
+          f"connections {results['connections']}")
     for row in rows:
         print(f"{row[0]:<28} {row[1]:<18} {row[2]:<30} {row[3]}")
     RESULTS.mkdir(exist_ok=True)
