@@ -11,7 +11,7 @@ graceful_timeout = 20
 keepalive = 5
 # A worker is replaced after this many requests, a guard against slow memory growth. Loading the app again
 # costs about a second of one core and empties the worker's caches: at 5,000 requests a busy two-core host
-# replaced a worker every few seconds and lost a fifth of its throughput (bench/run.py).
+# replaced a worker every few seconds, and the hello-world baseline of bench/run.py ran at half its speed.
 max_requests = 100_000
 max_requests_jitter = 10_000
 accesslog = None
