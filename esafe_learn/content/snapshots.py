@@ -21,7 +21,7 @@ from sqlalchemy.orm import defer
 from ..extensions import db
 from .models import Lesson, Pack
 
-CAPACITY = 256  # lessons kept per process; about 20 KB each
+CAPACITY = 128  # lessons kept per process, about 24 KiB each: a few MB of a worker's 150 MB budget
 
 
 @dataclass(frozen=True)
@@ -100,18 +100,19 @@ class CatalogueEntry:
 
 
 def load_catalogue() -> tuple[CatalogueEntry, ...]:
-    """Every installed lesson, in pack and lesson order."""
+    """Every installed lesson, in pack and lesson order (each pack's misconception descriptions held once)."""
     rows = db.session.execute(
         select(Lesson.id, Lesson.pack_id, Lesson.title, Lesson.strand, Lesson.ages, Lesson.audience, Lesson.retired,
                Lesson.quiz, Pack.misconceptions)
         .join(Pack, Pack.id == Lesson.pack_id)
         .order_by(Pack.title, Lesson.position, Lesson.id)
     )
+    descriptions: dict[int, dict] = {}
     return tuple(
         CatalogueEntry(row.id, row.pack_id, row.title, row.strand, tuple(row.ages or ()), row.audience, row.retired,
                        frozenset(o["misconception"] for q in row.quiz or () for o in q.get("options", ())
                                  if o.get("misconception")),
-                       dict(row.misconceptions or {}))
+                       descriptions.setdefault(row.pack_id, dict(row.misconceptions or {})))
         for row in rows
     )
 

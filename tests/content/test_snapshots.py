@@ -116,3 +116,25 @@ def test_a_quiz_submission_runs_few_statements(app, client, install, make_school
     with count_queries(app) as resend:
         assert client.post(f"/lessons/{lesson_id}/quiz", data=form).status_code == 302
     assert len(resend) <= 3, resend
+
+
+def test_the_cache_keeps_at_most_its_capacity_and_forgets_everything_when_the_revision_changes():
+    from esafe_learn.content.snapshots import ContentCache
+
+    loads: list[int] = []
+
+    def loader(key):
+        def load():
+            loads.append(key)
+            return f"lesson {key}"
+        return load
+
+    cache = ContentCache(capacity=2)
+    assert [cache.get(key, 1, loader(key)) for key in (1, 2, 1)] == ["lesson 1", "lesson 2", "lesson 1"]
+    assert loads == [1, 2]  # the second read of 1 came from the cache
+    cache.get(3, 1, loader(3))  # 2 was used least recently: it goes
+    cache.get(1, 1, loader(1))
+    cache.get(2, 1, loader(2))
+    assert loads == [1, 2, 3, 2]
+    cache.get(1, 2, loader(1))  # a pack was installed somewhere: nothing kept is trusted
+    assert loads == [1, 2, 3, 2, 1]
