@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event, exc
@@ -33,6 +34,25 @@ def engine_options(database_uri: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) ->
     if database_uri.startswith("sqlite"):
         return {"connect_args": {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}}
     return {}
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Inside a page view that must write (an audit row, first-time seeding): begin a writing transaction.
+
+    A page view reads in a deferred transaction (SQLite) or in autocommit (PostgreSQL). Nothing has been
+    written yet when this is entered, so the reading transaction is ended, and the next one begins as a
+    writer: BEGIN IMMEDIATE on SQLite, a real transaction on PostgreSQL. Usable as a decorator too.
+    """
+    from .extensions import db
+
+    token = write_intent.set(True)
+    try:
+        if db.session().in_transaction():
+            db.session.commit()
+        yield
+    finally:
+        write_intent.reset(token)
 
 
 def _dialect_insert(dialect_name: str):

@@ -1,25 +1,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..content.taxonomy import BADGE_ICONS, STRANDS
-from ..formutil import choices
+from ..formutil import CheckboxesField, choices
 from .icons import ICONS
 from .services import REASON_MAX, REVOCATION_REASONS
 
 ICON_CHOICES = [(name, ICONS[name]["label"]) for name in BADGE_ICONS]
 BEHAVIOUR_CHOICES = [("", "Any positive behaviour online"), *STRANDS.items()]
 REVOKE_CHOICES = [("", "Choose a reason"), *((reason, reason) for reason in REVOCATION_REASONS)]
-
-
-class PupilsField(SelectMultipleField):
-    """Tick boxes, one per pupil of the class."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def choice_field(label: str, message: str, **kwargs) -> SelectField:
@@ -35,7 +27,7 @@ def _reason():
 
 
 class AwardForm(FlaskForm):
-    pupils = PupilsField("Pupils", coerce=int, validators=[DataRequired("Choose at least one pupil.")],
+    pupils = CheckboxesField("Pupils", coerce=int, validators=[DataRequired("Choose at least one pupil.")],
                          invalid_choice_message="Choose pupils from this class.",
                          invalid_value_message="Choose pupils from this class.")
     badge = choice_field("Badge", "Choose a badge from the list.",

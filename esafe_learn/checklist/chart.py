@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-INK, MUTED, LINE = "#1b1f24", "#4a5260", "#c9d1db"
+from ..coverage.svg import INK, LINE, MUTED, svg_open
+
 # Eight colours with at least 3:1 contrast on white, told apart by marker and dash as well as colour.
 SERIES = (
     ("#1d4f91", "circle", ""), ("#a1232b", "square", "6 3"), ("#1e6b3a", "triangle", ""),
@@ -25,14 +26,6 @@ SERIES = (
 class Series:
     name: str
     values: Sequence[float | None]  # one per x label; None where there is nothing to count
-
-
-def _open(chart_id: str, title: str, description: str, width: float, height: float) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'width="{width:.0f}" height="{height:.0f}" font-family="system-ui, sans-serif">'
-            f'<title id="{chart_id}-title">{escape(title)}</title>'
-            f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
 
 
 def _marker(shape: str, x: float, y: float, colour: str, tip: str) -> str:
@@ -66,7 +59,7 @@ def lines(chart_id: str, title: str, description: str, x_labels: Sequence[str],
     def y_at(value: float) -> float:
         return top + plot_h - max(0.0, min(100.0, value)) / 100 * plot_h
 
-    out = [_open(chart_id, title, description, width, height)]
+    out = [svg_open(chart_id, title, description, width, height)]
     for value in (0, 25, 50, 75, 100):
         y = y_at(value)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE}"/>'
@@ -108,7 +101,7 @@ def bars(chart_id: str, title: str, description: str, labels: Sequence[str], cou
     height = top + plot_h + 44
     peak = max([*counts, 1])
     slot = plot_w / max(len(counts), 1)
-    out = [_open(chart_id, title, description, width, height)]
+    out = [svg_open(chart_id, title, description, width, height)]
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{MUTED}"/>')
     for i, (label, count) in enumerate(zip(labels, counts, strict=True)):
         bar_h = count / peak * plot_h

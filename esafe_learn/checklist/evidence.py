@@ -16,6 +16,7 @@ from ..concerns.models import CATEGORIES
 from ..concerns.services import concern_figures, format_duration
 from ..content.models import Lesson, Pack
 from ..content.taxonomy import STRANDS
+from ..coverage.rollup import percent
 from ..coverage.services import curriculum_figures
 from ..extensions import db
 from ..lessons.models import LessonProgress
@@ -167,7 +168,7 @@ def share_text(part: int, whole: int, noun: str) -> str:
     """"12 of 30 pupils (40%)", or "no pupils yet" when there is nobody to count."""
     if not whole:
         return f"no {noun} yet"
-    return f"{part} of {whole} {noun} ({(200 * part + whole) // (2 * whole)}%)"
+    return f"{part} of {whole} {noun} ({percent(part, whole)}%)"
 
 
 def summary(source: str, figures: dict, min_strands: int = 6) -> list[str]:

@@ -3,32 +3,22 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget
+from wtforms.widgets import DateInput
 
 from ..coverage.periods import PERIOD_LABELS
-from ..formutil import DayField, choices
+from ..formutil import CheckboxesField, DayField, WholeNumberField, choices
 from .aup import PUPIL_TEXT_MAX, TEXT_MAX, VERSION_MAX
 from .models import RATINGS
 from .services import ITEM_TEXT_MAX, OWNER_MAX, REASON_MAX
 from .services import TEXT_MAX as NOTES_MAX
 
 NOTES_TOO_LONG = f"Use {NOTES_MAX:,} characters or fewer."
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Type a whole number, such as 80.") from error
 
 
 class PeriodForm(FlaskForm):
@@ -64,23 +54,17 @@ class NewItemForm(FlaskForm):
 
 
 class ThresholdsForm(FlaskForm):
-    green_percent = WholeNumberField("Green from (% of pupils)", validators=[InputRequired("Type a percentage.")])
-    amber_percent = WholeNumberField("Amber from (% of pupils)", validators=[InputRequired("Type a percentage.")])
-    min_strands = WholeNumberField("Strands each pupil should have covered",
+    green_percent = WholeNumberField("Green from (% of pupils)", example=80,
+                                     validators=[InputRequired("Type a percentage.")])
+    amber_percent = WholeNumberField("Amber from (% of pupils)", example=80,
+                                     validators=[InputRequired("Type a percentage.")])
+    min_strands = WholeNumberField("Strands each pupil should have covered", example=5,
                                    validators=[InputRequired("Type a number of strands.")])
     submit = SubmitField("Save thresholds")
 
 
-class ReviewForm(FlaskForm):
-    period = HiddenField()
-    start = HiddenField()
-    end = HiddenField()
-    submit = SubmitField("Record this review")
-
-
 class VoiceForm(FlaskForm):
-    reflections = SelectMultipleField("Reflections for the report", coerce=int, validators=[Optional()],
-                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    reflections = CheckboxesField("Reflections for the report", coerce=int, validators=[Optional()])
     submit = SubmitField("Save my choice")
 
 

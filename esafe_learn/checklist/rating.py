@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..coverage.rollup import STRAND_COUNT
 from .models import (
     AMBER,
     DEFAULT_AMBER_PERCENT,
@@ -15,8 +16,6 @@ from .models import (
     RED,
     UNRATED,
 )
-
-STRAND_COUNT = 8
 
 
 @dataclass(frozen=True)

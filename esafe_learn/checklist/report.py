@@ -4,30 +4,18 @@ queries and no request objects. Nothing here names a pupil (the snapshots hold n
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from markupsafe import Markup
 
 from ..content.taxonomy import STRANDS
+from ..coverage.rollup import percent
+from ..csvfiles import CsvLines
 from ..schools.yeargroups import AGE_BAND_LABELS
 from . import chart
 from .evidence import duration_text, share_text, summary
 from .models import AUP, CONCERNS, COVERAGE, EVIDENCE_SOURCES, MENTORING, RATINGS, TRAINING, UNRATED
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A cell no spreadsheet will run as a formula: one beginning with =, +, - or @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def percent(part: int, whole: int) -> int | None:
-    return None if not whole else (200 * part + whole) // (2 * whole)
 
 
 def rating_label(rating: str | None) -> str:
@@ -187,21 +175,7 @@ def _other_rows(figures: dict) -> list[list]:
     return rows
 
 
-class _Writer:
-    """CSV rows, every cell made safe for spreadsheets."""
-
-    def __init__(self):
-        self.out = io.StringIO()
-        self.writer = csv.writer(self.out, lineterminator="\r\n")
-
-    def __call__(self, row) -> None:
-        self.writer.writerow([safe_cell(cell) for cell in row])
-
-    def text(self) -> str:
-        return "\ufeff" + self.out.getvalue()  # a byte-order mark, so Excel reads accents correctly
-
-
-def _write_items(write: _Writer, items: list[dict]) -> None:
+def _write_items(write: CsvLines, items: list[dict]) -> None:
     write(["Area", "Item", "Rating", "Suggested rating", "Why the platform suggested it", "Reason for the rating",
            "Notes", "Actions", "Owner", "Review date", "Evidence source"])
     for item in items:
@@ -212,14 +186,14 @@ def _write_items(write: _Writer, items: list[dict]) -> None:
     write([])
 
 
-def _write_voice(write: _Writer, voice: list[dict]) -> None:
+def _write_voice(write: CsvLines, voice: list[dict]) -> None:
     for row in voice:
         write(["Pupil voice", AGE_BAND_LABELS.get(row["band"], row["band"]), "", row["text"]])
 
 
 def checklist_csv(school_name: str, items: list[dict], voice: list[dict]) -> str:
     """Before the first review: the checklist as it is, with no figures."""
-    write = _Writer()
+    write = CsvLines()
     for row in (["E-safeguarding checklist (no review recorded yet)"], ["School", school_name], []):
         write(row)
     _write_items(write, items)
@@ -232,7 +206,7 @@ def checklist_csv(school_name: str, items: list[dict], voice: list[dict]) -> str
 def report_csv(review, trend: History, voice: list[dict]) -> str:
     snapshot = review.snapshot
     min_strands = snapshot["thresholds"]["min_strands"]
-    write = _Writer()
+    write = CsvLines()
     period = snapshot["period"]
     for row in (["E-safeguarding evidence report"], ["School", snapshot.get("school_name", "")],
                 ["Period", period["name"], period["start"], period["end"]],

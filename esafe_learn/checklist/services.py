@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -112,10 +112,6 @@ def seed(school_id: int) -> int:
         )
         added += db.session.execute(statement).rowcount or 0
     return added
-
-
-def item_with_evidence(items: list[ChecklistItem], source: str) -> ChecklistItem | None:
-    return next((item for item in items if item.evidence == source), None)
 
 
 # --- thresholds --------------------------------------------------------------------------------------
@@ -242,11 +238,10 @@ def delete_item(item: ChecklistItem) -> None:
     db.session.flush()
 
 
-def due_items(items: list[ChecklistItem], today: date, soon_days: int = 0) -> tuple[list, list]:
-    """(items not yet rated, items whose review date is today or earlier, or within `soon_days`)."""
+def due_items(items: list[ChecklistItem], today: date) -> tuple[list, list]:
+    """(items not yet rated, items whose review date is today or earlier)."""
     unrated = [item for item in items if item.rating == UNRATED]
-    due = [item for item in items if item.review_date is not None
-           and item.review_date <= today + timedelta(days=soon_days)]
+    due = [item for item in items if item.review_date is not None and item.review_date <= today]
     return unrated, sorted(due, key=lambda item: item.review_date)
 
 

@@ -12,7 +12,8 @@ from ..access import require, school_object_or_404
 from ..content.taxonomy import STRANDS, strand_name
 from ..coverage import svg
 from ..coverage.periods import CUSTOM, PERIOD_KINDS, YEAR, PeriodChoice, choose_period
-from ..database import write_intent
+from ..coverage.rollup import percent
+from ..database import writing
 from ..extensions import db
 from ..formutil import ActionForm, choices
 from ..schools.models import School
@@ -51,13 +52,9 @@ def _seeded_items(school_id: int) -> list[ChecklistItem]:
     """The school's items, seeding the checklist the first time (and any item added to checklist.yaml since)."""
     items = services.school_items(school_id)
     if services.missing_seed_items(items):
-        token = write_intent.set(True)
-        try:
-            db.session.commit()  # nothing written yet: end the reader transaction so the next one is a writer
+        with writing():
             services.seed(school_id)
             db.session.commit()
-        finally:
-            write_intent.reset(token)
         items = services.school_items(school_id)
     return items
 
@@ -73,7 +70,7 @@ def _common(choice: PeriodChoice) -> dict:
             "period_form": _period_form(choice), "ratings": RATINGS, "sources": EVIDENCE_SOURCES,
             "strands": STRANDS, "strand_name": strand_name, "band_labels": AGE_BAND_LABELS,
             "summary": evidence.summary, "share_text": evidence.share_text, "duration_text": evidence.duration_text,
-            "percent": report.percent}
+            "percent": percent}
 
 
 # --- the checklist ----------------------------------------------------------------------------------------
@@ -261,7 +258,7 @@ def _report_review() -> tuple[ChecklistReview | None, list[ChecklistReview]]:
 def _band_heatmap(coverage: dict):
     groups = [coverage["school"], *coverage["bands"]]
     cells = [[svg.HeatCell(None if not g["pupils"] else g["covered"][slug] / g["pupils"],
-                           "–" if not g["pupils"] else f"{report.percent(g['covered'][slug], g['pupils'])}%",
+                           "–" if not g["pupils"] else f"{percent(g['covered'][slug], g['pupils'])}%",
                            f"{g['covered'][slug]} of {g['pupils']} pupils") for g in groups] for slug in STRANDS]
     return svg.heatmap("band-heat", "Pupils who completed a lesson in each strand, by age band",
                        "For each strand, the share of pupils of the school and of each age band who completed at "
@@ -293,7 +290,7 @@ def report_page():
                            trend=trend, charts=charts, voice=voice, earlier=services.review_list(school_id),
                            ratings=RATINGS, sources=EVIDENCE_SOURCES, strands=STRANDS, band_labels=AGE_BAND_LABELS,
                            summary=evidence.summary, share_text=evidence.share_text,
-                           duration_text=evidence.duration_text, percent=report.percent,
+                           duration_text=evidence.duration_text, percent=percent,
                            min_strands=snapshot["thresholds"]["min_strands"])
 
 

@@ -1,47 +1,14 @@
-"""CSV exports of the coverage figures, safe to open in a spreadsheet.
-
-A cell that begins with =, +, - or @ (or a tab or carriage return) could run as a formula in Excel,
-LibreOffice or Google Sheets; such cells get a leading apostrophe so they show as plain text.
-"""
+"""CSV exports of the coverage figures (written through esafe_learn.csvfiles, safe to open in a spreadsheet)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from ..content.taxonomy import STRANDS, strand_name
+from ..csvfiles import to_csv
 from ..schools.yeargroups import AGE_BAND_LABELS, year_label
 from .rollup import GroupFigures, SchoolReport
 from .services import ClassReport
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """The value as a spreadsheet should show it: never a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def to_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """CSV text with a byte-order mark, so Excel reads names with accents correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()
-
-
-def filename(*parts: str) -> str:
-    """A file name made only of letters, digits and dashes, whatever a class is called."""
-    words = [re.sub(r"[^A-Za-z0-9]+", "-", part).strip("-") for part in parts]
-    return "-".join(word for word in words if word) + ".csv"
 
 
 def grid_csv(report: ClassReport) -> str:

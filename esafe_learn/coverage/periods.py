@@ -35,9 +35,6 @@ class PeriodChoice:
             return {"period": CUSTOM, "start": self.period.start.isoformat(), "end": self.period.end.isoformat()}
         return {"period": self.kind}
 
-    def includes(self, day: date) -> bool:
-        return self.period.start <= day <= self.period.end
-
 
 def parse_day(text: str | None) -> date | None:
     """A date typed as YYYY-MM-DD (what a date box sends) or DD/MM/YYYY; None when it is not one."""

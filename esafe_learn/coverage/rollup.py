@@ -238,8 +238,6 @@ def weekly_completions(school_id: int, year: Period, today: date) -> list[tuple[
         week += timedelta(days=7)
     counts = [0] * len(weeks)
     for completed_on, count in rows:
-        if isinstance(completed_on, str):  # a driver that hands back text
-            completed_on = date.fromisoformat(completed_on[:10])
         counts[(completed_on - first_monday).days // 7] += count
     return [(week, counts[i] if week <= today else None) for i, week in enumerate(weeks)]
 

@@ -67,7 +67,7 @@ def heatmap(chart_id: str, title: str, description: str, row_labels: Sequence[st
     legend_y = header_h + len(row_labels) * (cell_h + gap) + 16
     legend_rows = -(-(len(SCALE) + 1) // per_row)
     height = legend_y + legend_rows * 24 + 6
-    out = [_open(chart_id, title, description, width, height)]
+    out = [svg_open(chart_id, title, description, width, height)]
     for c, lines in enumerate(wrapped):
         x = label_w + c * (cell_w + gap) + cell_w / 2
         for i, text in enumerate(lines):
@@ -113,7 +113,8 @@ def _legend(x: float, y: float, per_row: int) -> str:
     return "".join(out)
 
 
-def _open(chart_id: str, title: str, description: str, width: float, height: float) -> str:
+def svg_open(chart_id: str, title: str, description: str, width: float, height: float) -> str:
+    """The opening <svg> tag with its <title> and <desc>, named by aria-labelledby (every chart of the app)."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
             f'width="{width:.0f}" height="{height:.0f}" font-family="system-ui, sans-serif">'
@@ -144,7 +145,7 @@ def trend_line(chart_id: str, title: str, description: str, weeks: Sequence[tupl
     def xy(i: int, count: int) -> tuple[float, float]:
         return left + i * step, top + plot_h - count / peak * plot_h
 
-    out = [_open(chart_id, title, description, width, height)]
+    out = [svg_open(chart_id, title, description, width, height)]
     for fraction in (0, 0.5, 1):
         value = round(peak * fraction)
         y = top + plot_h - fraction * plot_h

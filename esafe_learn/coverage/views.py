@@ -14,6 +14,7 @@ from ..access import class_or_404, pupil_or_404, require, school_object_or_404
 from ..auth.services import session_facts
 from ..content.snapshots import lesson_catalogue
 from ..content.taxonomy import STRANDS, strand_name
+from ..csvfiles import filename
 from ..extensions import db
 from ..schools.terms import SchoolTerm, school_terms
 from ..schools.yeargroups import AGE_BAND_LABELS, year_label
@@ -107,7 +108,7 @@ def class_grid_csv(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
     report = services.class_report(school_class, choice.period, _today(), _catalogue())
-    return _csv(exports.grid_csv(report), exports.filename("coverage", report.name, "pupils-and-lessons"),
+    return _csv(exports.grid_csv(report), filename("coverage", report.name, "pupils-and-lessons"),
                 "class_grid", class_id=school_class.id)
 
 
@@ -119,7 +120,7 @@ def class_strands_csv(class_id: int):
     report = services.class_report(school_class, choice.period, _today(), _catalogue())
     period = choice.period
     return _csv(exports.strands_csv(report),
-                exports.filename("coverage", report.name, "strands", period.start.isoformat(), period.end.isoformat()),
+                filename("coverage", report.name, "strands", period.start.isoformat(), period.end.isoformat()),
                 "class_strands", class_id=school_class.id)
 
 
@@ -163,7 +164,7 @@ def school_csv():
     report = services.school_report(current_user.school_id, choice.period, _today(), with_trend=False)
     period = choice.period
     return _csv(exports.school_csv(report),
-                exports.filename("coverage", "school", period.start.isoformat(), period.end.isoformat()), "school")
+                filename("coverage", "school", period.start.isoformat(), period.end.isoformat()), "school")
 
 
 # --- a pupil --------------------------------------------------------------------------------------

@@ -3,8 +3,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -12,12 +10,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..concerns.forms import TOLD_ADULT_CHOICES
 from ..concerns.services import PUPIL_CHOICES, WORDS_MAX
 from ..content.taxonomy import STRANDS
-from ..formutil import choices
+from ..formutil import CheckboxesField, DayField, WholeNumberField, choices
 from ..schools.yeargroups import YEAR_CHOICES
 from .models import GROUP, KINDS, NAMED, UNNAMED
 from .services import TEXT_MAX, school_today
@@ -30,31 +27,10 @@ MENTEE_MODE_CHOICES = [
 NO_YEAR = -1
 
 
-class PlainDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Type the date as a day, month and year.") from error
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Type a whole number, such as 20.") from error
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class LogForm(FlaskForm):
     """Everything the service checks is checked again there; this form gives the leader the same words."""
 
-    session_date = PlainDateField("Date", default=school_today)
+    session_date = DayField("Date", default=school_today)
     kind = RadioField("What kind of session was it?", choices=choices(KINDS.items()), validate_choice=False)
     mentee_mode = RadioField("Who did you help?", choices=choices(MENTEE_MODE_CHOICES), validate_choice=False)
     mentees = SelectMultipleField("Pupils you helped", coerce=int, validate_choice=False,

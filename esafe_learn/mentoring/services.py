@@ -164,10 +164,9 @@ def review_log(log: MentoringSession, reviewer: User, comment: str) -> None:
 
 
 def _logs_query():
-    return select(MentoringSession).options(
-        selectinload(MentoringSession.mentees).selectinload(MentoringMentee.pupil),
-        selectinload(MentoringSession.strands),
-    )
+    """Logs for lists and figures, which count mentees and strands but never show a pupil's name."""
+    return select(MentoringSession).options(selectinload(MentoringSession.mentees),
+                                            selectinload(MentoringSession.strands))
 
 
 def leader_logs(leader: User) -> list[MentoringSession]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from esafe_learn.coverage import svg
-from esafe_learn.coverage.exports import filename, safe_cell, to_csv
+from esafe_learn.csvfiles import filename, safe_cell, to_csv
 
 from ..conftest import login
 from .helpers import add_class, add_pupils, at, make_pack, progress

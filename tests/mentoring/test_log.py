@@ -85,7 +85,7 @@ def test_free_text_is_stored_as_text_and_shown_escaped(app, client, world):
     ({"duration_minutes": "241"}, "from 1 to 240"),
     ({"duration_minutes": "0"}, "from 1 to 240"),
     ({"duration_minutes": "ten"}, "Type a whole number"),
-    ({"session_date": "31/31/2020"}, "Type the date as a day, month and year."),
+    ({"session_date": "31/31/2020"}, "Type a date like 2025-09-01."),
     ({"mentee_mode": "group", "group_size": None}, "how many pupils were in the group"),
     ({"mentee_mode": "named"}, "Pick the pupils you helped."),
     ({"strands": ["not-a-strand"]}, "Pick the topics from the list."),
@@ -107,7 +107,7 @@ def test_an_empty_log_names_every_missing_answer(app, client, world):
         assert message in page
     assert count_logs(app) == 0
     page = post(client, "/mentoring/new", form_data(session_date="")).get_data(as_text=True)
-    assert "Type the date as a day, month and year." in page
+    assert "Type a date like 2025-09-01." in page
     assert count_logs(app) == 0
 
 
