@@ -24,6 +24,3 @@ class ConfirmPasswordForm(FlaskForm):
     password = PasswordField("Your password", validators=[DataRequired("Type your password."), Length(max=MAX_LENGTH)])
     submit = SubmitField("Confirm")
 
-
-class ResetForm(FlaskForm):
-    submit = SubmitField("Turn off two-step sign-in")

@@ -15,12 +15,14 @@ from flask_login import current_user
 
 from ..access import require, school_object_or_404
 from ..extensions import db, limiter
+from ..formutil import ActionForm
 from ..security_log import log_event
 from ..timeutil import utcnow
 from . import mfa, services
-from .account_forms import ConfirmPasswordForm, EnrolForm, ResetForm, SecondStepForm
-from .models import DEPLOYMENT_ADMIN, User
+from .account_forms import ConfirmPasswordForm, EnrolForm, SecondStepForm
+from .models import User
 from .passwords import verify_password
+from .views import _begin_session, signin_limit
 
 bp = Blueprint("account", __name__)
 
@@ -30,14 +32,8 @@ CODE_FAILED = "That code is not right. Check your app and try again, or use one 
 ALWAYS_OPEN = frozenset({"static", "auth.logout", "account.enrol", "account.two_step"})
 
 
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
-
-
 def begin_session(user: User) -> None:
     """A fresh cookie, a server-side session, and a note of when the password was last given."""
-    from .views import _begin_session
-
     _begin_session(user)
     session[AUTH_AT] = int(time.time())
 
@@ -84,7 +80,7 @@ def _wrong_code(user: User, key: str, event: str) -> None:
 
 
 @bp.route("/login/two-step", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"])
 def two_step():
     user = _pending_user("verify")
     if user is None:
@@ -121,13 +117,13 @@ def _enrolling_user() -> tuple[User | None, bool]:
 
 
 @bp.route("/account/two-step/setup", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"])
 def enrol():
     user, pending = _enrolling_user()
     if user is None:
         flash("Please sign in again.", "info")
         return redirect(url_for("auth.login"))
-    if not (mfa.offered_to(user) or user.role == DEPLOYMENT_ADMIN):
+    if not mfa.offered_to(user):
         abort(403)
     if user.mfa_enabled:
         return redirect(url_for("account.security"))
@@ -166,7 +162,7 @@ def security():
         return current_app.login_manager.unauthorized()
     user = current_user._get_current_object()
     return render_template("auth/security.html", user=user, left=mfa.recovery_codes_left(user) if user.mfa_enabled
-                           else 0, offered=mfa.offered_to(user) or user.role == DEPLOYMENT_ADMIN)
+                           else 0, offered=mfa.offered_to(user))
 
 
 # --- asking for the password again ------------------------------------------------------------------
@@ -184,10 +180,23 @@ def require_recent_password(view):
     def wrapped(*args, **kwargs):
         if current_user.is_authenticated and not recently_authenticated():
             flash("Please type your password again to do this.", "info")
-            return redirect(url_for("account.confirm", next=request.full_path.rstrip("?")))
+            return redirect(url_for("account.confirm", next=_come_back_to()))
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _come_back_to() -> str:
+    """Where the confirm page sends the person afterwards: the page itself for a page view. A form that was
+    sent cannot be sent again by a redirect (that is a GET, and a POST-only address answers 405), so they go
+    back to the page the form was on, on this site, and press the button again."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    serves_pages = request.url_rule is not None and "GET" in (request.url_rule.methods or ())
+    return request.path if serves_pages else url_for("home.index")
 
 
 def _safe_next(target: str | None) -> str:
@@ -198,7 +207,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"])
 def confirm():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
@@ -228,8 +237,10 @@ def confirm():
 def reset_two_step(user_id: int):
     """A school admin turns off a colleague's two-step sign-in (lost phone and codes); they set it up again."""
     member = school_object_or_404(User, user_id)
-    if not member.is_staff or not ResetForm().validate_on_submit():
-        abort(404 if not member.is_staff else 400)
+    if not member.is_staff:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     mfa.disable(member)
     services.end_all_sessions(member)
     db.session.commit()

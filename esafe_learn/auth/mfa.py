@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import MfaRecoveryCode, User
+from .models import DEPLOYMENT_ADMIN, MfaRecoveryCode, User
 from .services import token_digest
 
 ISSUER = "esafe-learn"
@@ -26,7 +26,8 @@ def required_for(user: User, config) -> bool:
 
 
 def offered_to(user: User) -> bool:
-    return user.is_staff
+    """Staff of a school and the deployment's admins may turn two-step sign-in on; pupils are never asked."""
+    return user.is_staff or user.role == DEPLOYMENT_ADMIN
 
 
 def new_secret() -> str:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter
 from ..security_log import log_event
 from ..timeutil import utcnow
-from . import services
+from . import mfa, services
 from .forms import CardSignInForm, ChangePasswordForm, LoginForm, LogoutForm
 from .passwords import verify_password
 
@@ -17,7 +17,8 @@ bp = Blueprint("auth", __name__)
 SIGNIN_FAILED = "That username and password don't match. Check them and try again."
 
 
-def _signin_limit() -> str:
+def signin_limit() -> str:
+    """The per-address limit on every page that checks a password or a code."""
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
@@ -30,7 +31,7 @@ def _begin_session(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -71,7 +72,7 @@ def login():
 
 
 @bp.route("/card/<token>", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST", "GET"])
+@limiter.limit(signin_limit, methods=["POST", "GET"])
 def card(token: str):
     user = services.user_for_card(token)
     if user is None:
@@ -108,7 +109,7 @@ def change_password():
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append("That is not your current password.")
-            return render_template("auth/change_password.html", form=form)
+            return _change_password_page(form)
         user = current_user._get_current_object()
         services.set_password(user, form.new_password.data)
         from .account_views import begin_session
@@ -118,4 +119,9 @@ def change_password():
         log_event("authn_password_change", user_id=user.id)
         flash("Your password has been changed. Other devices have been signed out.", "success")
         return redirect(url_for("home.index"))
-    return render_template("auth/change_password.html", form=form)
+    return _change_password_page(form)
+
+
+def _change_password_page(form):
+    return render_template("auth/change_password.html", form=form,
+                           two_step_offered=mfa.offered_to(current_user._get_current_object()))

@@ -241,10 +241,15 @@ class ClassBadges:
     never: set[int]  # ids of pupils with no badge at all
 
 
+def active_pupils(school_class: SchoolClass) -> list[User]:
+    """The class's pupils who can still be given a badge (not archived or disabled)."""
+    return [p for p in school_class.pupils if p.role == PUPIL and p.is_active]
+
+
 def class_badges(school_class: SchoolClass, today: date) -> ClassBadges:
     term = current_term(school_class.school_id, today)
     start, end = term.utc_bounds()
-    pupils = [p for p in school_class.pupils if p.role == PUPIL]
+    pupils = active_pupils(school_class)
     ids = [p.id for p in pupils]
     awards = list(db.session.scalars(
         select(BadgeAward)
@@ -263,7 +268,7 @@ def class_badges(school_class: SchoolClass, today: date) -> ClassBadges:
 
 def class_board(school_class: SchoolClass) -> list[tuple[User, list[BadgeView]]]:
     """Each pupil of the class with their badges, for the teacher to show on the board."""
-    pupils = [p for p in school_class.pupils if p.role == PUPIL and p.is_active]
+    pupils = active_pupils(school_class)
     awards = db.session.scalars(
         select(BadgeAward).options(joinedload(BadgeAward.pack_badge), joinedload(BadgeAward.school_badge))
         .where(BadgeAward.user_id.in_([p.id for p in pupils]), BadgeAward.revoked_at.is_(None))
@@ -282,11 +287,6 @@ def awardable_badges(school_id: int) -> list[BadgeView]:
         if rules.kind_of(b) == rules.STAFF_AWARDED]
     school = [school_badge_view(b) for b in school_badges(school_id) if not b.retired]
     return sorted(packs + school, key=lambda view: view.name.lower())
-
-
-def award_count(pupil_id: int) -> int:
-    return db.session.scalar(select(func.count(BadgeAward.id)).where(BadgeAward.user_id == pupil_id,
-                                                                      BadgeAward.revoked_at.is_(None))) or 0
 
 
 # --- school badges and the issuer ----------------------------------------------------------------

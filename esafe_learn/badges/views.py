@@ -59,14 +59,15 @@ def _award(pupils, form) -> bool:
     except services.BadgeError as error:
         form.badge.errors.append(str(error))
         return False
+    given = [(award.id, award.user_id) for award in awarded]  # read before the commit expires them
+    names = {pupil.id: pupil.display_name for pupil in pupils}
     db.session.commit()
-    for award in awarded:
-        log_event("badge_awarded", user_id=current_user.id, target_user_id=award.user_id, award_id=award.id)
-    if awarded:
-        names = ", ".join(award.pupil.display_name for award in awarded)
-        flash(f"Badge given to {names}.", "success")
+    for award_id, pupil_id in given:
+        log_event("badge_awarded", user_id=current_user.id, target_user_id=pupil_id, award_id=award_id)
+    if given:
+        flash("Badge given to " + ", ".join(names[pupil_id] for _award_id, pupil_id in given) + ".", "success")
     if already:
-        flash("Already had this badge: " + ", ".join(p.display_name for p in already) + ".", "info")
+        flash("Already had this badge: " + ", ".join(names[p.id] for p in already) + ".", "info")
     return True
 
 
@@ -74,7 +75,7 @@ def _award(pupils, form) -> bool:
 @require("staff_area")
 def class_page(class_id: int):
     school_class = class_or_404(class_id)
-    pupils = [p for p in school_class.pupils if p.role == PUPIL and p.is_active]
+    pupils = services.active_pupils(school_class)
     form = AwardForm()
     form.pupils.choices = choices((p.id, p.display_name) for p in pupils)
     _badge_choices(form.badge)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
+from ..csvfiles import CsvLines
 from ..extensions import db
-from .models import Concern
-from .services import PUPIL_CHOICES, related, time_to_acknowledge, utc_bounds
+from ..schools.terms import Period
+from .models import Concern, ConcernAction, ConcernNote
+from .services import PUPIL_CHOICES, related_by_concern, time_to_acknowledge
 
 EXPORT_CATEGORY = "Online safeguarding"
 EXPORT_HEADER = [
@@ -20,15 +21,6 @@ EXPORT_HEADER = [
     "Status", "Acknowledged at (UTC)", "Acknowledged by", "Time to acknowledge (minutes)", "Actions",
     "Notes", "Closed at (UTC)", "Closed by", "Related concerns",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """A cell no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -40,16 +32,19 @@ def _name(user: User | None) -> str:
 def export_concerns(school_id: int, start: date | None = None, end: date | None = None) -> list[Concern]:
     query = select(Concern).where(Concern.school_id == school_id)
     if start:
-        query = query.where(Concern.created_at >= utc_bounds(start, start)[0])
+        query = query.where(Concern.created_at >= Period("", start, start).utc_bounds()[0])
     if end:
-        query = query.where(Concern.created_at < utc_bounds(end, end)[1])
-    return list(db.session.scalars(query.order_by(Concern.created_at, Concern.id)))
+        query = query.where(Concern.created_at < Period("", end, end).utc_bounds()[1])
+    people = [selectinload(getattr(Concern, name)) for name in ("reported_by", "about", "acknowledged_by", "closed_by")]
+    return list(db.session.scalars(query.order_by(Concern.created_at, Concern.id).options(
+        *people, selectinload(Concern.actions).selectinload(ConcernAction.recorded_by),
+        selectinload(Concern.notes).selectinload(ConcernNote.author))))
 
 
 def export_csv(concerns: list[Concern]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADER)
+    write = CsvLines()
+    write(EXPORT_HEADER)
+    linked = related_by_concern(concerns)
     for concern in concerns:
         ack = time_to_acknowledge(concern)
         actions = "; ".join(
@@ -67,7 +62,7 @@ def export_csv(concerns: list[Concern]) -> str:
             _when(concern.acknowledged_at), _name(concern.acknowledged_by),
             int(ack.total_seconds() // 60) if ack is not None else "", actions, notes,
             _when(concern.closed_at), _name(concern.closed_by),
-            " ".join(other.reference for other in related(concern)),
+            " ".join(other.reference for other in linked.get(concern.id, [])),
         ]
-        writer.writerow([csv_safe(cell) for cell in row])
-    return out.getvalue()
+        write(row)
+    return write.text()

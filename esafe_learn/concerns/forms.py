@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     PasswordField,
     RadioField,
     SelectField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..formutil import choices
+from ..formutil import DayField, choices
 from .models import ACTION_KINDS, TOLD_ADULT
 from .services import NOTE_MAX, PUPIL_CHOICES, WORDS_MAX
 
@@ -95,8 +94,8 @@ class LinkForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    start = DateField("From (optional)", validators=[Optional()])
-    end = DateField("To (optional)", validators=[Optional()])
+    start = DayField("From (optional)", validators=[Optional()])
+    end = DayField("To (optional)", validators=[Optional()])
     password = PasswordField("Your password", validators=[DataRequired("Type your password to export.")])
     submit = SubmitField("Download CSV")
 
@@ -117,6 +116,6 @@ class AlertEmailForm(FlaskForm):
 
 
 class RetentionForm(FlaskForm):
-    date_of_birth = DateField("The pupil's date of birth (optional)", validators=[Optional()])
+    date_of_birth = DayField("The pupil's date of birth (optional)", validators=[Optional()])
     legal_hold = BooleanField("Legal hold: keep this record and never flag it for review")
     submit = SubmitField("Save")

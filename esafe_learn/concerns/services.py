@@ -8,13 +8,15 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import DSL, PUPIL, User
 from ..extensions import db
 from ..schools.models import ClassMembership, SchoolClass
+from ..schools.terms import Period
 from ..schools.yeargroups import year_label
 from ..timeutil import utcnow
 from .models import (
@@ -220,22 +222,33 @@ def link(concern: Concern, other: Concern, actor: User) -> None:
 
 
 def related(concern: Concern) -> list[Concern]:
-    rows = db.session.scalars(
-        select(ConcernLink).where(or_(ConcernLink.first_id == concern.id, ConcernLink.second_id == concern.id))
-    ).all()
-    ids = {row.second_id if row.first_id == concern.id else row.first_id for row in rows}
-    if not ids:
-        return []
-    return list(db.session.scalars(
-        select(Concern).where(Concern.id.in_(ids), Concern.school_id == concern.school_id).order_by(Concern.id)
-    ))
+    return related_by_concern([concern]).get(concern.id, [])
+
+
+def related_by_concern(concerns: list[Concern]) -> dict[int, list[Concern]]:
+    """Concern id -> the concerns of the same school linked to it, in id order; two queries for any number."""
+    ids = {concern.id for concern in concerns}
+    others_of: dict[int, set[int]] = defaultdict(set)
+    if ids:
+        for link in db.session.scalars(
+                select(ConcernLink).where(or_(ConcernLink.first_id.in_(ids), ConcernLink.second_id.in_(ids)))):
+            others_of[link.first_id].add(link.second_id)
+            others_of[link.second_id].add(link.first_id)
+    wanted = set().union(*(others_of[concern_id] for concern_id in ids if concern_id in others_of))
+    if not wanted:
+        return {}
+    loaded = {other.id: other for other in db.session.scalars(select(Concern).where(Concern.id.in_(wanted)))}
+    return {concern.id: [loaded[other] for other in sorted(others_of[concern.id])
+                         if other in loaded and loaded[other].school_id == concern.school_id]
+            for concern in concerns if concern.id in others_of}
 
 
 # --- lists ---------------------------------------------------------------------------------------
 
 
 def concerns_of_school(school_id: int, status: str | None = None) -> list[Concern]:
-    query = select(Concern).where(Concern.school_id == school_id)
+    """The school's concerns, newest first, with the pupil each is about (the list shows their name)."""
+    query = select(Concern).where(Concern.school_id == school_id).options(selectinload(Concern.about))
     if status:
         query = query.where(Concern.status == status)
     return list(db.session.scalars(query.order_by(Concern.created_at.desc(), Concern.id.desc())))
@@ -308,11 +321,6 @@ def format_duration(value: timedelta | None) -> str:
     return " ".join(parts[:2])
 
 
-def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start, end] as days, as aware UTC datetimes [from, to)."""
-    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
-
-
 # --- figures for the evidence of the checklist ----------------------------------------------------
 
 
@@ -333,7 +341,7 @@ class ConcernFigures:
 
 def concern_figures(school_id: int, start: date, end: date) -> ConcernFigures:
     """Concerns raised between two days (inclusive, UTC), by source and category, and acknowledgement times."""
-    low, high = utc_bounds(start, end)
+    low, high = Period("", start, end).utc_bounds()
     rows = db.session.execute(
         select(Concern.source, Concern.category, Concern.created_at, Concern.acknowledged_at)
         .where(Concern.school_id == school_id, Concern.created_at >= low, Concern.created_at < high)

@@ -7,7 +7,6 @@ and export is written to the audit log before the page is sent.
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +14,7 @@ from flask_login import current_user
 from ..access import can, require, school_object_or_404
 from ..auth.models import User
 from ..auth.passwords import verify_password
-from ..database import write_intent
+from ..database import writing
 from ..extensions import db, limiter
 from ..formutil import choices
 from ..schools.yeargroups import year_label
@@ -56,22 +55,6 @@ def _new_concern_count() -> int:
     if not can(current_user, "safeguarding"):
         return 0
     return services.new_count(current_user.school_id)
-
-
-def _writes(view):
-    """A page that writes an audit row even on GET: its transaction begins as a writer (esafe_learn.database)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        token = write_intent.set(True)
-        try:
-            if db.session().in_transaction():
-                db.session.commit()  # nothing written yet: end the reader transaction so the next one is a writer
-            return view(*args, **kwargs)
-        finally:
-            write_intent.reset(token)
-
-    return wrapped
 
 
 def _me() -> User:
@@ -142,22 +125,22 @@ def raise_concern():
 
 
 @bp.route("/concerns/")
-@_writes
+@writing()
 @require("safeguarding")
 def index():
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    rows = services.concerns_of_school(current_user.school_id, status or None)
     services.audit(current_user.school_id, _me(), "listed", detail=status)
-    db.session.commit()
+    db.session.commit()  # before reading: a commit expires what was loaded, and each row would be read again
+    rows = services.concerns_of_school(current_user.school_id, status or None)
     return render_template("concerns/index.html", concerns=rows, status=status, statuses=STATUSES,
                            new_count=services.new_count(current_user.school_id),
                            time_to_acknowledge=services.time_to_acknowledge, duration=services.format_duration)
 
 
-def _link_form(concern: Concern, form: LinkForm | None = None) -> LinkForm:
+def _link_form(concern: Concern, related: list[Concern], form: LinkForm | None = None) -> LinkForm:
     form = form or LinkForm(formdata=None)
-    linked = {other.id for other in services.related(concern)}
+    linked = {other.id for other in related}
     others = [c for c in services.concerns_of_school(concern.school_id) if c.id != concern.id and c.id not in linked]
     form.other.choices = choices([(0, "Choose a concern"), *(
         (c.id, f"{c.reference}, {c.created_at:%-d %b %Y}, {c.category_label}") for c in others
@@ -169,15 +152,16 @@ def _show(concern: Concern, status: int = 200, **forms):
     """The concern page. Showing it is an opening: the audit row is committed before the page is sent."""
     services.audit(concern.school_id, _me(), "opened", concern)
     db.session.commit()
+    related = services.related(concern)
     context = {
         "concern": concern,
         "acknowledge_form": AcknowledgeForm(formdata=None),
         "close_form": CloseForm(formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
-        "link_form": _link_form(concern, forms.get("link_form")),
+        "link_form": _link_form(concern, related, forms.get("link_form")),
         "retention_form": forms.get("retention_form") or RetentionForm(formdata=None, obj=concern),
-        "related": services.related(concern),
+        "related": related,
         "history": services.audit_rows(concern.school_id, concern),
         "time_to_acknowledge": services.format_duration(services.time_to_acknowledge(concern)),
         "pupil_choice": services.PUPIL_CHOICES.get(concern.pupil_choice or "", ("",))[0],
@@ -189,7 +173,7 @@ def _show(concern: Concern, status: int = 200, **forms):
 
 
 @bp.route("/concerns/<int:concern_id>")
-@_writes
+@writing()
 @require("safeguarding")
 def detail(concern_id: int):
     return _show(school_object_or_404(Concern, concern_id))
@@ -270,7 +254,7 @@ def close(concern_id: int):
 @require("safeguarding")
 def link(concern_id: int):
     concern = school_object_or_404(Concern, concern_id)
-    form = _link_form(concern, LinkForm())
+    form = _link_form(concern, services.related(concern), LinkForm())
     if not form.validate_on_submit():
         return _show(concern, 200, link_form=form)
     other = school_object_or_404(Concern, form.other.data)

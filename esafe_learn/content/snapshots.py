@@ -54,9 +54,6 @@ class LessonSnapshot:
     def has_quiz(self) -> bool:
         return self.question_count > 0
 
-    def misconception_slugs(self) -> set[str]:
-        return {o["misconception"] for q in self.quiz for o in q["options"] if o.get("misconception")}
-
     @classmethod
     def of(cls, lesson: Lesson, pack_slug: str) -> LessonSnapshot:
         return cls(

@@ -18,7 +18,7 @@ from .models import QuizAttempt
 bp = Blueprint("quizzes", __name__)
 
 
-def answers_from_form(lesson: Lesson | None, form) -> dict[str, list[str]]:
+def answers_from_form(form) -> dict[str, list[str]]:
     """Chosen option keys per question, as the browser sent them (checked later by the service)."""
     answers = {}
     for key in form:
@@ -51,7 +51,7 @@ def submit(lesson_id: int):
     if not lesson.has_quiz:
         abort(404)
     token = request.form.get("attempt_token", "")
-    answers = answers_from_form(lesson, request.form)
+    answers = answers_from_form(request.form)
     if not token or len(token) > 64:
         return render_quiz(lesson, answers, "Something went wrong with this form. Please check your answers "
                                             "and send them again.", 400)
@@ -91,14 +91,22 @@ def result(attempt_id: int):
     return render_template("quizzes/result.html", attempt=attempt, lesson=lesson, form=form)
 
 
-def recover_expired_form():
-    """A quiz sent after its CSRF token expired: show it again with the pupil's answers kept."""
+def _quiz_being_sent() -> Lesson | None:
+    """The lesson whose quiz the failed request was sending, when the signed-in learner may study it."""
     lesson = db.session.get(Lesson, request.view_args.get("lesson_id", 0)) if request.view_args else None
     if lesson is None or not current_user.is_authenticated or not may_study(current_user, lesson, learner_band()):
         return None
+    return lesson
+
+
+def recover_expired_form():
+    """A quiz sent after its CSRF token expired: show it again with the pupil's answers kept."""
+    lesson = _quiz_being_sent()
+    if lesson is None:
+        return None
     message = "This page was open for a long time, so we couldn't save your answers yet. " \
               "They are still ticked below: please press “Check my answers” again."
-    return render_quiz(lesson, answers_from_form(lesson, request.form), message, 400)
+    return render_quiz(lesson, answers_from_form(request.form), message, 400)
 
 
 DATABASE_DOWN_MESSAGE = "We could not save your answers just now. Your answers are still ticked below. " \
@@ -114,13 +122,13 @@ def recover_database_unavailable():
     if not g.get("database_readable"):
         if token is None:
             return None
-        answers = answers_from_form(None, request.form)
+        answers = answers_from_form(request.form)
         return render_template("quizzes/resend.html", token=token, answers=answers,
                                lesson_id=request.view_args.get("lesson_id")), 503
-    lesson = db.session.get(Lesson, request.view_args.get("lesson_id", 0)) if request.view_args else None
-    if lesson is None or not current_user.is_authenticated or not may_study(current_user, lesson, learner_band()):
+    lesson = _quiz_being_sent()
+    if lesson is None:
         return None
-    return render_quiz(lesson, answers_from_form(lesson, request.form), DATABASE_DOWN_MESSAGE, 503, token=token)
+    return render_quiz(lesson, answers_from_form(request.form), DATABASE_DOWN_MESSAGE, 503, token=token)
 
 
 def init_app(app) -> None:

@@ -304,3 +304,16 @@ def test_a_pupil_sees_new_badges_the_moment_a_quiz_earns_them(app, client, insta
     assert held(app, pupil) == ["First steps", "Private things expert"]
     with app.app_context():
         assert db.session.scalar(select(func.count(PackBadge.id))) == 5
+
+
+def test_a_pupil_who_has_left_is_not_listed_as_without_a_badge(app, client, classroom):
+    from esafe_learn.schools.services import archive_user
+
+    cai = classroom["pupils"][2]
+    with app.app_context():
+        archive_user(db.session.get(User, cai.id))
+        db.session.commit()
+    login(client, classroom["teacher"])
+    page = client.get(f"/badges/classes/{classroom['class'].id}").get_data(as_text=True)
+    without = page.split("No badge yet this term")[1]
+    assert "Ben" in without and "Cai" not in without

@@ -13,8 +13,8 @@ import pytest
 from esafe_learn.auth.models import User
 from esafe_learn.concerns import services
 from esafe_learn.concerns.alerts import SUBJECT
-from esafe_learn.concerns.export import csv_safe
 from esafe_learn.concerns.models import Concern
+from esafe_learn.csvfiles import safe_cell
 from esafe_learn.extensions import db
 from esafe_learn.timeutil import utcnow
 
@@ -47,9 +47,9 @@ def set_email(app, user, address):
 
 
 def test_csv_cells_that_start_a_formula_are_escaped():
-    assert csv_safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert [csv_safe(v) for v in ("+1", "-1", "@SUM(A1)", "\tx", "fine", None, 3)] == [
-        "'+1", "'-1", "'@SUM(A1)", "'\tx", "fine", "", "3"]
+    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert [safe_cell(v) for v in ("+1", "-1", "@SUM(A1)", "\tx", "fine", None, 3)] == [
+        "'+1", "'-1", "'@SUM(A1)", "'\tx", "fine", "", 3]
 
 
 def test_export_needs_the_password_again(app, client, world):
@@ -191,3 +191,44 @@ def test_concern_figures_by_source_and_time_to_acknowledge(app, world, make_scho
     assert services.format_duration(timedelta(hours=3, minutes=5)) == "3 hours 5 minutes"
     assert services.format_duration(timedelta(days=2, hours=1)) == "2 days 1 hour"
     assert services.format_duration(timedelta(seconds=20)) == "0 minutes"
+
+
+def _linked_and_worked_on(app, world, count: int) -> None:
+    """`count` concerns about different pupils, each acknowledged with an action and a note, linked in a chain."""
+    with app.app_context():
+        dsl = db.session.get(User, world["dsl"].id)
+        school = world["school"]
+        made = []
+        for number in range(count):
+            pupil = User(school_id=school.id, username=f"chain-{count}-{number}", display_name=f"Pupil {number}",
+                         role="pupil", year_group=4)
+            db.session.add(pupil)
+            db.session.flush()
+            concern = services.raise_concern(pupil, "pupil", about=pupil, category="contact",
+                                             description=f"Worry {number}", told_adult="not_yet")
+            services.acknowledge(concern, dsl)
+            services.record_action(concern, dsl, "spoke_to_pupil", "talked")
+            services.add_note(concern, dsl, "A note")
+            if made:
+                services.link(concern, made[-1], dsl)
+            made.append(concern)
+        db.session.commit()
+
+
+def test_the_list_and_the_export_cost_the_same_queries_for_any_number_of_concerns(app, client, world):
+    from ..conftest import any_csrf_token, count_queries
+
+    login(client, world["dsl"])
+    client.get("/concerns/")
+    measured = []
+    for count in (2, 6):
+        _linked_and_worked_on(app, world, count)
+        with count_queries(app) as listing:
+            page = client.get("/concerns/").get_data(as_text=True)
+        assert f"Pupil {count - 1}" in page
+        form = {"password": DEFAULT_PASSWORD, "csrf_token": any_csrf_token(client)}
+        with count_queries(app) as exporting:
+            rows = list(csv.DictReader(io.StringIO(client.post("/concerns/export", data=form).get_data(as_text=True))))
+        assert sum(bool(row["Related concerns"]) for row in rows) == len(rows)  # chains: every one is linked
+        measured.append((len(listing), len(exporting)))
+    assert measured[0] == measured[1], measured  # 2 concerns or 8: the same statements, not more per concern
