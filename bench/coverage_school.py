@@ -31,31 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._progress import Progress  # noqa: E402
 
 PUPILS, CLASSES, COMPLETIONS = 2000, 60, 60_000
 PASSWORD = "coverage bench passphrase"
 BUDGET_MS = 300
 RESULTS = ROOT / "bench" / "results"
 YEARS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
-
-
-class Progress:
-    """A text progress bar on standard error, redrawn only when it moves (so a log stays short)."""
-
-    def __init__(self, label: str, total: int, width: int = 30):
-        self.label, self.total, self.width, self.done, self.drawn = label, max(total, 1), width, 0, -1
-        self.started = time.perf_counter()
-
-    def step(self, amount: int = 1) -> None:
-        self.done = min(self.total, self.done + amount)
-        filled = self.width * self.done // self.total
-        if filled == self.drawn and self.done < self.total:
-            return
-        self.drawn = filled
-        sys.stderr.write(f"\r{self.label:<30} [{'#' * filled}{'.' * (self.width - filled)}] "
-                         f"{self.done:,}/{self.total:,} {time.perf_counter() - self.started:5.1f}s")
-        sys.stderr.write("\n" if self.done >= self.total else "")
-        sys.stderr.flush()
 
 
 def build(app, today: date) -> dict:

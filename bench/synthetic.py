@@ -182,25 +182,24 @@ def _insert_attempts(db, rows: list[dict], slugs: dict[int, list[str]]) -> None:
 
 
 def _insert_mentoring(db, school_id, pupils) -> None:
-    """600 mentoring logs by the Online Leaders, when the mentoring feature is installed."""
-    try:
-        from esafe_learn.mentoring.models import MentoringLog
-    except ImportError:
-        return
+    """600 mentoring logs by the Online Leaders (each with a named pupil and a strand), half of them reviewed."""
+    from esafe_learn.mentoring.models import NAMED, MentoringMentee, MentoringSession, MentoringStrand
+
     leaders = [p for p in pupils if int(p[0].rsplit("p", 1)[1]) % 100 == 0]
-    columns = {c.name for c in MentoringLog.__table__.columns}
-    rows = []
+    helped = [p for p in pupils if p not in leaders]
+    sessions = []
     for number in range(MENTORING_LOGS):
-        leader = leaders[number % len(leaders)]
-        row = {"school_id": school_id, "leader_id": leader[1]}
-        row.update({k: v for k, v in _mentoring_defaults(number).items() if k in columns})
-        rows.append(row)
-    db.session.execute(insert(MentoringLog), rows)
-
-
-def _mentoring_defaults(number: int) -> dict:
-    when = datetime.now(UTC) - timedelta(days=number % 60)
-    return {"session_date": when.date(), "kind": "one-to-one", "what_happened": "Talked about privacy settings.",
-            "what_helped": "Showing the settings together.", "duration_minutes": 10, "follow_up_needed": False,
-            "created_at": when, "updated_at": when, "strands": ["privacy-and-security"], "helped_count": 1,
-            "group_size": None, "unnamed_year_group": None, "worried": False}
+        when = datetime.now(UTC) - timedelta(days=number % 60)
+        sessions.append({"school_id": school_id, "leader_id": leaders[number % len(leaders)][1],
+                         "session_date": when.date(), "kind": "one_to_one", "mentee_mode": NAMED,
+                         "what_we_did": "Talked about privacy settings.", "what_helped": "Showing the settings.",
+                         "duration_minutes": 10, "follow_up_needed": False, "worry_raised": False,
+                         "created_at": when, "updated_at": when, "review_comment": "",
+                         "reviewed_at": when if number % 2 else None})
+    ids = db.session.scalars(insert(MentoringSession).returning(MentoringSession.id, sort_by_parameter_order=True),
+                             sessions).all()
+    db.session.execute(insert(MentoringMentee), [
+        {"school_id": school_id, "session_id": session_id, "pupil_id": helped[number % len(helped)][1]}
+        for number, session_id in enumerate(ids)])
+    db.session.execute(insert(MentoringStrand), [
+        {"school_id": school_id, "session_id": session_id, "strand": "privacy-and-security"} for session_id in ids])
