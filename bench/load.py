@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from pathlib import Path
 # headers): a redirect to the sign-in page is a 3xx, which wrk alone would count as a success.
 LUA_REPORT = """
 local threads = {}
-setup = function(thread) table.insert(threads, thread) end
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("thread_number", #threads)
+end
 unexpected = 0
 response = function(status, headers, body)
   if not ({EXPECT}) then unexpected = unexpected + 1 end
@@ -43,7 +47,7 @@ local counter = 0
 request = function()
   counter = counter + 1
   local i = (counter % #cookies) + 1
-  local body = bodies[i] .. "&attempt_token=w" .. counter .. "-" .. math.random(1, 1000000000)
+  local body = bodies[i] .. "&attempt_token={RUN}-" .. thread_number .. "-" .. counter
   return wrk.format("POST", "{PATH}", {["Cookie"] = cookies[i],
     ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
@@ -67,10 +71,14 @@ def run_wrk(url: str, seconds: int = 10, connections: int = 16, cookie: str | No
     A short unmeasured run first lets every server thread open its database connection and every cache
     fill, for the measured URL and the baseline alike; a class's first minute is what the bursts measure.
     """
+    warm_up_requests = 0
     if warm_up:
-        run_wrk(url, WARM_UP_SECONDS, connections, cookie, lua_extra, warm_up=False, expect=expect)
+        warm_up_requests = run_wrk(url, WARM_UP_SECONDS, connections, cookie, lua_extra, warm_up=False,
+                                   expect=expect)["requests"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_extra + LUA_REPORT.replace("{EXPECT}", expect))
+        # Each run's attempt tokens are new: Lua's random numbers start from the same seed in every wrk
+        # thread and run, so tokens made from them repeated, and most "submissions" were resends.
+        script.write(lua_extra.replace("{RUN}", uuid.uuid4().hex[:12]) + LUA_REPORT.replace("{EXPECT}", expect))
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name, url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
@@ -80,6 +88,7 @@ def run_wrk(url: str, seconds: int = 10, connections: int = 16, cookie: str | No
     Path(script.name).unlink()
     figures = json.loads(re.search(r"\{.*\}", output).group(0))
     figures["rps"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
+    figures["answered_with_warm_up"] = figures["requests"] + warm_up_requests
     return figures
 
 
@@ -126,12 +135,21 @@ OPTION = re.compile(r'name="(q-[^"]+)" value="([^"]+)"')
 
 
 def sign_in(client: Client, username: str, password: str) -> None:
+    """Sign in and follow the redirect, as a browser does.
+
+    The first page after sign-in stores the new session's form token and sends the cookie again; a
+    benchmark that kept the sign-in answer's cookie would make every request store a token afresh.
+    """
     status, page, _ = client.request("GET", "/login")
     token = CSRF.search(page).group(1)
-    status, _, _ = client.request("POST", "/login", {"csrf_token": token, "username": username,
-                                                     "password": password})
+    status, _, headers = client.request("POST", "/login", {"csrf_token": token, "username": username,
+                                                           "password": password})
     if status != 302:
         raise RuntimeError(f"sign-in failed with {status}")
+    target = urllib.parse.urlsplit(headers["Location"])
+    status, _, _ = client.request("GET", target.path + (f"?{target.query}" if target.query else ""))
+    if status != 200:
+        raise RuntimeError(f"the first page after sign-in answered {status}")
 
 
 def quiz_answers(page: str) -> dict:
