@@ -28,7 +28,7 @@ NO_YEAR = -1
 
 
 class LogForm(FlaskForm):
-    """Everything the service checks is checked again there; this form gives the leader the same words."""
+    """The log's own rules are the service's (`services.check_entry`); the form checks only the worry questions."""
 
     session_date = DayField("Date", default=school_today)
     kind = RadioField("What kind of session was it?", choices=choices(KINDS.items()), validate_choice=False)
@@ -55,19 +55,6 @@ class LogForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.mentees.choices = choices(pupil_choices)
         self.unnamed_year_group.choices = choices([(NO_YEAR, "Choose a year group"), *YEAR_CHOICES])
-
-    def validate_mentees(self, field):
-        allowed = {choice.value for choice in field.choices}
-        if any(value not in allowed for value in field.data or []):
-            raise ValidationError("One of the pupils you picked is not in your school. Pick again.")
-
-    def validate_what_we_did(self, field):
-        if len((field.data or "").strip()) > TEXT_MAX:
-            raise ValidationError(f"Please keep this to {TEXT_MAX} letters or fewer.")
-
-    def validate_what_helped(self, field):
-        if len((field.data or "").strip()) > TEXT_MAX:
-            raise ValidationError(f"Please keep this to {TEXT_MAX} letters or fewer.")
 
     def validate_worry_choice(self, field):
         if self.worried.data and field.data not in PUPIL_CHOICES:

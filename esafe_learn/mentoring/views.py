@@ -71,23 +71,25 @@ def _entry(form: LogForm) -> services.LogEntry:
     )
 
 
-def _checked(form: LogForm) -> services.LogEntry | None:
-    """The entry when the form and the service's rules both pass; otherwise every error is on the form."""
-    valid = form.validate()
-    entry = _entry(form)
-    for name, message in services.check_entry(_me(), entry).items():
-        target = getattr(form, name, None)
+def _show_problems(form: LogForm, problems: dict[str, str]) -> None:
+    """Put the service's words on the form, beside the field they are about (one message per field)."""
+    for name, message in problems.items():
+        target = getattr(form, name, None) if name else None
         if target is None:
             form.form_errors.append(message)
         elif not target.errors:
             target.errors.append(message)
-    return entry if valid and not form.errors else None
 
 
 def _save(form: LogForm, log: MentoringSession | None):
-    """Save the log, and raise a concern when the leader ticked the worry box. Returns the log or None."""
-    entry = _checked(form)
-    if entry is None:
+    """Save the log, and raise a concern when the leader ticked the worry box. Returns the log or None.
+
+    The service checks the log; when the form itself fails (the form token, the worry questions), its
+    checks are shown too, so the leader sees every problem at once.
+    """
+    entry = _entry(form)
+    if not form.validate():
+        _show_problems(form, services.check_entry(_me(), entry))
         return None
     me = _me()
     try:
@@ -103,8 +105,7 @@ def _save(form: LogForm, log: MentoringSession | None):
             saved.worry_raised = True
     except services.MentoringError as error:
         db.session.rollback()
-        for name, message in error.problems.items():
-            (getattr(form, name).errors if name else form.form_errors).append(message)
+        _show_problems(form, error.problems)
         return None
     except concern_services.ConcernError as error:
         db.session.rollback()

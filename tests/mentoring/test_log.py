@@ -280,3 +280,8 @@ def test_nothing_is_saved_when_the_worry_part_is_incomplete(app, client, world):
     page = post(client, "/mentoring/new", form_data(worried="y")).get_data(as_text=True)
     assert "Pick what the worry is about." in page and "Pick yes or not yet." in page
     assert count_logs(app) == 0 and concern_count(app) == 0
+    # every problem at once: the worry questions (the form's) and the log's own (the service's)
+    page = post(client, "/mentoring/new", form_data(worried="y", what_we_did="", duration_minutes="0")).get_data(
+        as_text=True)
+    assert "Pick what the worry is about." in page and "Write what you did." in page and "from 1 to 240" in page
+    assert count_logs(app) == 0 and concern_count(app) == 0
