@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from ..content.models import Lesson, Pack, PackBadge, PackMedia
 from ..content.taxonomy import strand_name
 from ..extensions import db
+from ..links import public_url
 from ..schools.models import School
 from . import criteria as rules
 from .icons import icon_png
@@ -27,13 +28,6 @@ FRAMEWORK = "Education for a Connected World"
 FRAMEWORK_URL = "https://www.gov.uk/government/publications/education-for-a-connected-world"
 MEDIA_TYPE = "application/ld+json"
 FALLBACK_ICON = "star"
-
-
-def public_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def recipient_identity(school: School, user_id: int) -> str:

@@ -5,22 +5,16 @@ Called after the commit, so a mail failure never loses the concern; a failure is
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..extensions import db
+from ..links import public_url
 from ..mail import mail_configured, send_mail
 from ..schools.models import School
 from ..security_log import log_event
 from .services import safeguarding_lead_emails
 
 SUBJECT = "A new concern is waiting on esafe-learn"
-
-
-def _concerns_url() -> str:
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for("concerns.index")
-    return url_for("concerns.index", _external=True)
 
 
 def alert_body(school_name: str, url: str) -> str:
@@ -41,7 +35,7 @@ def alert_safeguarding_leads(school_id: int, concern_id: int) -> int:
         log_event("concern_alert_no_address", school_id=school_id, concern_id=concern_id)
         return 0
     school = db.session.get(School, school_id)
-    body = alert_body(school.name if school else "your school", _concerns_url())
+    body = alert_body(school.name if school else "your school", public_url("concerns.index"))
     # The concern is committed; end this read so no database lock is held while the mail server answers.
     db.session.rollback()
     sent = 0

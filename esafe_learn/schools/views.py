@@ -6,7 +6,7 @@ import base64
 import binascii
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from ..auth.models import PUPIL, STAFF_ROLES, User
 from ..auth.services import issue_card
 from ..extensions import db
 from ..formutil import ActionForm, choices
+from ..links import public_url
 from ..security_log import log_event
 from . import roster, services
 from .forms import (
@@ -107,7 +108,7 @@ def class_cards(class_id: int):
             if not pupil.is_active:
                 continue
             token = issue_card(pupil)
-            url = _public_url("auth.card", token=token)
+            url = public_url("auth.card", token=token)
             cards.append({"pupil": pupil, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=4)})
         db.session.commit()
         log_event("cards_issued", user_id=current_user.id, class_id=school_class.id, count=len(cards))
@@ -131,13 +132,6 @@ def class_pupil_password(class_id: int, user_id: int):
         flash(f"{pupil.display_name}'s password has been set. Tell them in person.", "success")
         return redirect(url_for("schools.class_detail", class_id=school_class.id))
     return render_template("schools/pupil_password.html", pupil=pupil, school_class=school_class, form=form)
-
-
-def _public_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 # --- pupils ---------------------------------------------------------------------------------------
@@ -199,7 +193,7 @@ def reissue_card(user_id: int):
     token = issue_card(pupil)
     db.session.commit()
     log_event("cards_issued", user_id=current_user.id, target_user_id=pupil.id, count=1)
-    url = _public_url("auth.card", token=token)
+    url = public_url("auth.card", token=token)
     cards = [{"pupil": pupil, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=4)}]
     return render_template("schools/cards_print.html", school_class=None, cards=cards)
 
