@@ -108,8 +108,8 @@ def signed_in_cookie(port: int, username: str) -> str:
     return client.cookie_header()
 
 
-def floor_session(port: int) -> tuple[str, str]:
-    """A signed-in cookie for the floor app, and the wrk script that posts its form."""
+def floor_session(port: int, lean: bool = False) -> tuple[str, str]:
+    """A signed-in cookie for the floor app, and the wrk script that posts its form (not for the lean page)."""
     import urllib.parse
 
     client = load.Client("127.0.0.1", port)
@@ -117,6 +117,8 @@ def floor_session(port: int) -> tuple[str, str]:
     status, page, _ = client.request("GET", "/page")
     if status != 200:
         raise RuntimeError(f"the floor page answered {status}")
+    if lean:
+        return client.cookie_header(), ""
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "choice": "a"})
     return client.cookie_header(), load.quiz_lua("/submit", [(client.cookie_header(), body)])
@@ -226,9 +228,11 @@ def main() -> None:
         floor.prepare(url)
         with gunicorn("bench.hello:app", env) as (hello_port, _hello), \
                 gunicorn("bench.floor:app_from_environment()", env) as (floor_port, _floor), \
+                gunicorn("bench.floor:app_from_environment()", {**env, "FLOOR_LEAN": "1"}) as (lean_port, _lean), \
                 gunicorn("esafe_learn:create_app()", env) as (port, master):
             base = f"http://127.0.0.1:{port}"
             floor_cookie, floor_lua = floor_session(floor_port)
+            lean_cookie = floor_session(lean_port, lean=True)[0]
             cookie = signed_in_cookie(port, school.burst_class_pupils[0])
             seven_to_eleven = _band_usernames(app, school, "7-11")
             sessions = quiz_sessions(port, seven_to_eleven[120:128], school.lesson_id)
@@ -239,6 +243,8 @@ def main() -> None:
                     "baseline": load.run_wrk(f"http://127.0.0.1:{hello_port}/", args.seconds),
                     "floor_page": load.run_wrk(f"http://127.0.0.1:{floor_port}/page", args.seconds,
                                                cookie=floor_cookie),
+                    "lean_floor_page": load.run_wrk(f"http://127.0.0.1:{lean_port}/page", args.seconds,
+                                                    cookie=lean_cookie),
                     "lesson_page": load.run_wrk(f"{base}/lessons/{school.lesson_id}?part=2", args.seconds,
                                                 cookie=cookie),
                     "floor_post": load.run_wrk(f"http://127.0.0.1:{floor_port}/submit", args.seconds,
@@ -273,7 +279,7 @@ def _ratios(rounds: list[dict]) -> dict:
     make the ratio say more about the machine than about the app.
     """
     figures = {}
-    for key in ("floor_page", "lesson_page", "floor_post", "quiz_submit"):
+    for key in ("floor_page", "lean_floor_page", "lesson_page", "floor_post", "quiz_submit"):
         for measured in rounds:
             measured[key]["ratio_to_baseline"] = round(measured[key]["rps"] / measured["baseline"]["rps"], 3)
         ordered = sorted(rounds, key=lambda measured: measured[key]["ratio_to_baseline"])
@@ -327,6 +333,10 @@ def report(results: dict) -> None:
         ("baseline: hello world", "req/s by round", ", ".join(f"{rps:,.0f}" for rps in base["rps_by_round"]), ""),
         ("floor: signed-in page", f"{floor_page['rps']} req/s", f"unexpected answers {floor_page['unexpected']}",
          f"ratio {floor_page['ratio_to_baseline']} (rounds {floor_page['ratios_by_round']}); stack only"),
+        ("floor, lean: page", f"{results['lean_floor_page']['rps']} req/s",
+         f"unexpected answers {results['lean_floor_page']['unexpected']}",
+         f"ratio {results['lean_floor_page']['ratio_to_baseline']} (rounds "
+         f"{results['lean_floor_page']['ratios_by_round']}); no ORM user, no form token"),
         ("floor: form post", f"{floor_post['rps']} req/s", f"unexpected answers {floor_post['unexpected']}",
          f"ratio {floor_post['ratio_to_baseline']} (rounds {floor_post['ratios_by_round']}); stack only"),
         ("lesson page", f"{lesson['rps']} req/s",
