@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from ..auth.models import PUPIL, STAFF_ROLES, User
 from ..auth.services import session_facts
@@ -98,11 +98,13 @@ def versions_with_counts(school_id: int) -> list[VersionFigures]:
             for v in versions]
 
 
-# --- is there a version this person has yet to acknowledge? (every page of pupils asks, for the nav link) --
+# --- where does this person stand with the policy? (every page asks, for the nav link and the home panel) --
+
+NOT_PUBLISHED, ACKNOWLEDGED, DUE = "not_published", "acknowledged", "due"
 
 
-def due_expression():
-    """True while the user's school has an AUP whose latest version the user has not acknowledged.
+def state_expression():
+    """Whether the user's school has a policy, and whether the user acknowledged its latest version.
 
     An SQL expression correlated to User, read with every signed-in request's session (a session fact),
     so every page knows at once, in every app process, when a new version is published.
@@ -113,14 +115,14 @@ def due_expression():
               .order_by(AupVersion.published_at.desc(), AupVersion.id.desc()).limit(1).scalar_subquery())
     acknowledged = (exists().where(AupAcknowledgement.aup_version_id == latest, AupAcknowledgement.user_id == User.id)
                     .correlate(User))
-    return and_(latest.is_not(None), ~acknowledged)
+    return case((latest.is_(None), NOT_PUBLISHED), (acknowledged, ACKNOWLEDGED), else_=DUE)
 
 
-def acknowledgement_due(user: User) -> bool:
-    """True while the school has an AUP whose current version this person has not acknowledged."""
+def policy_state(user: User) -> str:
+    """NOT_PUBLISHED, ACKNOWLEDGED or DUE (a new version this person has yet to acknowledge)."""
     if user.school_id is None:
-        return False
+        return NOT_PUBLISHED
     facts = session_facts(user)
-    if "aup_due" in facts:
-        return bool(facts["aup_due"])
-    return bool(db.session.scalar(select(due_expression()).where(User.id == user.id)))
+    if "aup_state" in facts:
+        return facts["aup_state"]
+    return db.session.scalar(select(state_expression()).where(User.id == user.id))

@@ -351,12 +351,13 @@ def init_app(app) -> None:
     from . import aup, aup_views
 
     app.register_blueprint(aup_views.bp)
-    add_session_fact(app, "aup_due", aup.due_expression)
+    add_session_fact(app, "aup_state", aup.state_expression)
     add_nav_link(app, "dsl", "Checklist", "checklist.index", "safeguarding")
     add_nav_link(app, "admin", "Safeguarding evidence", "checklist.report_page", "read_checklist_report")
     add_nav_link(app, "admin", "Acceptable use policy", "aup.manage", "manage_aup")
-    add_nav_link(app, "pupil", "Our computer rules", "aup.acknowledge", "aup_due")
+    add_nav_link(app, "pupil", "Our computer rules", "aup.acknowledge", "aup_published")
     add_panel(app, "dsl", "checklist/_dsl_panel.html")
     add_panel(app, "staff", "checklist/_aup_panel.html")
+    add_panel(app, "pupil", "checklist/_aup_pupil_panel.html")
     app.add_template_global(_dsl_panel, "checklist_panel")
     app.add_template_global(UNRATED, "UNRATED")

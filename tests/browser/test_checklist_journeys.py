@@ -51,9 +51,13 @@ def test_pupil_reads_and_agrees_to_the_computer_rules(page, live):
         db.session.commit()
     pupil = next(label for label in live.accounts if label.startswith("Pupil ("))
     sign_in(page, live, pupil)
-    page.get_by_role("link", name="Our computer rules").click()
+    audit(page, "pupil-home-new-rules")
+    page.get_by_role("link", name="Read the rules").click()
     assert page.get_by_text("I will tell a grown-up if something worries me.").is_visible()
     audit(page, "pupil-computer-rules")
     page.get_by_role("button", name="I will follow these rules").click()
     assert page.get_by_text("Thank you. You said you will follow the rules.").is_visible()
-    assert page.get_by_role("link", name="Our computer rules").count() == 0
+    page.get_by_role("link", name="Home", exact=True).click()
+    assert page.get_by_role("link", name="Read the rules").count() == 0
+    page.get_by_role("link", name="Our computer rules").click()  # still there to read again
+    assert page.get_by_text("You said you will follow these rules on").is_visible()

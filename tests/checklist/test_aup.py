@@ -12,6 +12,7 @@ from ..conftest import login, post
 from .helpers import publish
 
 PUPIL_LINK = '<a href="/acceptable-use">Our computer rules</a>'
+PUPIL_ASKED = "Your school has new rules for using computers"
 
 
 @pytest.fixture
@@ -47,26 +48,29 @@ def test_publishing_a_version_is_checked(app, client, people):
         assert db.session.scalar(select(func.count(AupVersion.id))) == 1
 
 
-def test_a_pupil_sees_the_rules_in_their_words_and_the_link_only_until_they_agree(app, client, people):
+def test_a_pupil_sees_the_rules_in_their_words_and_is_asked_only_until_they_agree(app, client, people):
     login(client, people["pupil"])
     page = client.get("/acceptable-use").get_data(as_text=True)
     assert "Your school has not put its computer rules here yet." in page
-    assert PUPIL_LINK not in client.get("/home").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert PUPIL_LINK not in home and PUPIL_ASKED not in home
     version = publish(app, people["school"], people["dsl"], "1", "Staff: the full policy <b>text</b>.",
                       "Be kind online. Tell a grown-up if something worries you.")
-    assert PUPIL_LINK in client.get("/home").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert PUPIL_LINK in home and PUPIL_ASKED in home
     page = client.get("/acceptable-use").get_data(as_text=True)
     assert "Our computer rules" in page and "Tell a grown-up if something worries you." in page
     assert "Staff: the full policy" not in page and "I will follow these rules" in page
     assert post(client, "/acceptable-use", {"version_id": _version_id(page)}).status_code == 302
     assert _acks(app) == [(version, people["pupil"].id)]
-    assert PUPIL_LINK not in client.get("/home").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert PUPIL_ASKED not in home and PUPIL_LINK in home  # no longer asked; the rules are still there to read
     assert "You said you will follow these rules" in client.get("/acceptable-use").get_data(as_text=True)
     post(client, "/acceptable-use", {"version_id": str(version)})  # again: still one acknowledgement
     assert len(_acks(app)) == 1
 
     second = publish(app, people["school"], people["dsl"], "2", "The new policy.")
-    assert PUPIL_LINK in client.get("/home").get_data(as_text=True)
+    assert PUPIL_ASKED in client.get("/home").get_data(as_text=True)
     page = client.get("/acceptable-use").get_data(as_text=True)
     assert "The new policy." in page  # no pupils' words in this version: the policy itself
     stale = post(client, "/acceptable-use", {"version_id": str(version)})
@@ -84,7 +88,9 @@ def test_staff_are_asked_on_their_home_page_and_the_policy_is_shown_escaped(app,
     assert "Never &lt;script&gt;share&lt;/script&gt; passwords." in page and "<script>share" not in page
     assert "I have read and agree to this policy" in page
     post(client, "/acceptable-use", {"version_id": _version_id(page)})
-    assert "acceptable use policy for you to read" not in client.get("/home").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert "acceptable use policy for you to read" not in home
+    assert "Read the school's acceptable use policy again" in home
     assert "You acknowledged version 3" in client.get("/acceptable-use").get_data(as_text=True)
 
 
@@ -107,8 +113,8 @@ def test_another_schools_new_version_asks_nothing_of_this_schools_pupils(app, cl
     version = publish(app, people["school"], people["dsl"], "1", "Our policy.", "Be kind online.")
     login(client, people["pupil"])
     assert post(client, "/acceptable-use", {"version_id": str(version)}).status_code == 302
-    assert PUPIL_LINK not in client.get("/home").get_data(as_text=True)
+    assert PUPIL_ASKED not in client.get("/home").get_data(as_text=True)
 
     elsewhere = make_school("Rowan Primary")
     publish(app, elsewhere, make_user(elsewhere, "dsl"), "7", "Their policy, published later.")
-    assert PUPIL_LINK not in client.get("/home").get_data(as_text=True)
+    assert PUPIL_ASKED not in client.get("/home").get_data(as_text=True)
