@@ -3,6 +3,9 @@ cannot be reached gives a "try again" page (503), never a raw error."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -17,6 +20,7 @@ from .extensions import db, login_manager
 # (endpoint -> function returning a response or None), like the CSRF recovery below.
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
                         sa_exc.TimeoutError)
+SQLITE_SCHEMA_MISMATCH = re.compile(r"no such (table|column)|table \S+ has no column named")
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -50,6 +54,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        if isinstance(getattr(error, "original_exception", None), sa_exc.SQLAlchemyError):
+            forget_failed_transaction()
+            database_readable()  # the page's header must not fail the same way again
         return render_error(500)
 
     for error_class in DATABASE_UNAVAILABLE:
@@ -75,14 +82,29 @@ def database_readable() -> bool:
         if user.is_authenticated:
             user.display_name  # noqa: B018  (refreshed from the database here, not in the template)
         return True
-    except DATABASE_UNAVAILABLE:
+    except sa_exc.SQLAlchemyError:
         forget_failed_transaction()
         g._login_user = login_manager.anonymous_user()
         return False
 
 
+def _schema_mismatch(cause: BaseException) -> bool:
+    """SQLite reports a missing table or column as an OperationalError, like a lock; PostgreSQL does not.
+
+    That is a fault of the deployment (a migration not run), not a busy moment: it gets the 500 page and a
+    logged error, as on PostgreSQL, rather than a "try again" that would never help.
+    """
+    return isinstance(cause, sqlite3.OperationalError) and SQLITE_SCHEMA_MISMATCH.match(str(cause)) is not None
+
+
 def _database_unavailable(error):
     cause = getattr(error, "orig", None) or error
+    if _schema_mismatch(cause):
+        current_app.logger.error("Database schema does not match the app during %s %s: %s", request.method,
+                                 request.endpoint, str(cause)[:200])
+        forget_failed_transaction()
+        database_readable()
+        return render_error(500)
     message = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
     current_app.logger.error("Database unavailable during %s %s: %s: %s", request.method, request.endpoint,
                              type(cause).__name__, message)

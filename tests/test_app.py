@@ -83,3 +83,30 @@ def test_oversized_upload_answers_413(client, app):
     data = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
     response = client.post("/login", data=data, content_type="application/octet-stream")
     assert response.status_code == 413
+
+
+def test_a_missing_table_gets_the_server_fault_page_not_a_try_again(app, client, make_school, make_user, caplog):
+    """A migration not run is the deployment's fault: SQLite calls it an OperationalError, like a lock, but the
+    answer is the 500 page and a logged error on both databases, not a "try again" that would never help."""
+    from sqlalchemy import text
+
+    from esafe_learn.extensions import db
+
+    login(client, make_user(make_school("Ash Primary"), "pupil", year_group=3))
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error pages answer
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE aup_version RENAME TO aup_version_gone"))
+    try:
+        response = client.get("/home")  # every signed-in page reads the policy's state with the session
+    finally:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE aup_version_gone RENAME TO aup_version"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Retry-After" not in response.headers
+    assert "Something went wrong on our side" in page and "busy right now" not in page
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert "Database schema does not match the app" in caplog.text
