@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, current_app, url_for
 from flask_login import current_user
 
 from .access import can
-from .timeutil import utcnow
+from .timeutil import school_time, utcnow
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,13 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("date")
     def _date(value):
-        return value.strftime("%-d %B %Y") if value else ""
+        if not value:
+            return ""
+        return (school_time(value) if isinstance(value, datetime) else value).strftime("%-d %B %Y")
 
     @app.template_filter("datetime")
     def _datetime(value):
-        return value.strftime("%-d %B %Y, %H:%M UTC") if value else ""
+        """UK time, with GMT or BST after it: the time a safeguarding record shows is the school's."""
+        return school_time(value).strftime("%-d %B %Y, %H:%M %Z") if value else ""
 
     app.jinja_env.globals["now"] = utcnow

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..formutil import choices
 from ..schools.models import School
 from ..security_log import log_event
-from ..timeutil import utcnow
+from ..timeutil import school_today
 from . import baking, openbadges, services
 from .forms import AwardForm, IssuerForm, PupilAwardForm, RevokeForm, SchoolBadgeForm
 from .models import BadgeAward, SchoolBadge
@@ -83,7 +83,7 @@ def class_page(class_id: int):
         chosen = [p for p in pupils if p.id in set(form.pupils.data)]
         if _award(chosen, form):
             return redirect(url_for("badges.class_page", class_id=school_class.id))
-    summary = services.class_badges(school_class, utcnow().date())
+    summary = services.class_badges(school_class, school_today())
     return render_template("badges/class.html", school_class=school_class, form=form, summary=summary,
                            has_pupils=bool(pupils))
 

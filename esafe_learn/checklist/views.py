@@ -3,8 +3,6 @@ report (DSL and school admins read it), its CSV, item exports and the chosen pup
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,7 +17,7 @@ from ..formutil import ActionForm, choices
 from ..schools.models import School
 from ..schools.yeargroups import AGE_BAND_LABELS
 from ..security_log import log_event
-from ..timeutil import utcnow
+from ..timeutil import school_today
 from . import evidence, report, services
 from .forms import ItemForm, NewItemForm, PeriodForm, ThresholdsForm, VoiceForm
 from .models import COVERAGE, EVIDENCE_SOURCES, RATINGS, UNRATED, ChecklistItem, ChecklistReview
@@ -28,15 +26,11 @@ from .rating import Suggestion, Thresholds, suggest_curriculum_rating
 bp = Blueprint("checklist", __name__)
 
 
-def _today() -> date:
-    return utcnow().date()
-
-
 def _choice() -> PeriodChoice:
     """The period of the figures: this academic year unless the query string asks for another."""
     args = request.args
     return choose_period(current_user.school_id, args.get("period") or YEAR, args.get("start"), args.get("end"),
-                         _today())
+                         school_today())
 
 
 def _period_form(choice: PeriodChoice) -> PeriodForm:
@@ -84,7 +78,7 @@ def index():
     choice = _choice()
     thresholds = services.thresholds_for(school_id)
     figures = evidence.collect(school_id, choice.period)
-    unrated, due = services.due_items(items, _today())
+    unrated, due = services.due_items(items, school_today())
     return render_template("checklist/index.html", areas=report.areas_of(items, key=lambda item: item.area),
                            figures=figures, thresholds=thresholds, suggestion=_suggestion(figures, thresholds),
                            unrated=unrated, due=due, action_form=ActionForm(), items=items, **_common(choice))
@@ -303,7 +297,7 @@ def report_csv():
     if shown is None:  # no review yet: the checklist as it is now, without figures
         items = [services.item_snapshot(item) for item in services.school_items(school_id)]
         text = report.checklist_csv(db.session.get(School, school_id).name, items, voice)
-        name = f"e-safeguarding-checklist-{_today():%Y-%m-%d}.csv"
+        name = f"e-safeguarding-checklist-{school_today():%Y-%m-%d}.csv"
     else:
         text = report.report_csv(shown, report.history(shown.snapshot, reviews), voice)
         name = f"e-safeguarding-evidence-{shown.reviewed_at:%Y-%m-%d}.csv"
@@ -341,7 +335,7 @@ def pupil_voice():
 def _dsl_panel() -> dict:
     """What the DSL's home panel shows: not yet rated and due for review (one query)."""
     items = services.school_items(current_user.school_id)
-    unrated, due = services.due_items(items, _today())
+    unrated, due = services.due_items(items, school_today())
     return {"started": bool(items), "unrated": unrated, "due": due}
 
 

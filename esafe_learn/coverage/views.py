@@ -19,16 +19,12 @@ from ..extensions import db
 from ..schools.terms import SchoolTerm, school_terms
 from ..schools.yeargroups import AGE_BAND_LABELS, year_label
 from ..security_log import log_event
-from ..timeutil import utcnow
+from ..timeutil import school_today
 from . import exports, services, svg, termdates
 from .forms import DeleteTermForm, PeriodForm, TermForm
 from .periods import CUSTOM, PERIOD_KINDS, PeriodChoice, choose_period
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _catalogue():
@@ -38,7 +34,7 @@ def _catalogue():
 
 def _choice() -> PeriodChoice:
     args = request.args
-    return choose_period(current_user.school_id, args.get("period"), args.get("start"), args.get("end"), _today())
+    return choose_period(current_user.school_id, args.get("period"), args.get("start"), args.get("end"), school_today())
 
 
 def _period_form(choice: PeriodChoice, sort: str | None = None) -> PeriodForm:
@@ -95,7 +91,7 @@ def class_heatmap(report: services.ClassReport):
 def class_page(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
-    report = services.class_report(school_class, choice.period, _today(), _catalogue())
+    report = services.class_report(school_class, choice.period, school_today(), _catalogue())
     sort, rows = services.sort_rows(report, request.args.get("sort"))
     return render_template("coverage/class.html", school_class=school_class, report=report, rows=rows, sort=sort,
                            heatmap=class_heatmap(report), completed_by=report.completed_by(),
@@ -107,7 +103,7 @@ def class_page(class_id: int):
 def class_grid_csv(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
-    report = services.class_report(school_class, choice.period, _today(), _catalogue())
+    report = services.class_report(school_class, choice.period, school_today(), _catalogue())
     return _csv(exports.grid_csv(report), filename("coverage", report.name, "pupils-and-lessons"),
                 "class_grid", class_id=school_class.id)
 
@@ -117,7 +113,7 @@ def class_grid_csv(class_id: int):
 def class_strands_csv(class_id: int):
     school_class = class_or_404(class_id)
     choice = _choice()
-    report = services.class_report(school_class, choice.period, _today(), _catalogue())
+    report = services.class_report(school_class, choice.period, school_today(), _catalogue())
     period = choice.period
     return _csv(exports.strands_csv(report),
                 filename("coverage", report.name, "strands", period.start.isoformat(), period.end.isoformat()),
@@ -151,7 +147,7 @@ def school_charts(report: services.SchoolReport, today: date) -> dict:
 @bp.route("/school")
 @require("whole_school")
 def school_page():
-    choice, today = _choice(), _today()
+    choice, today = _choice(), school_today()
     report = services.school_report(current_user.school_id, choice.period, today)
     return render_template("coverage/school.html", report=report, strands=list(STRANDS),
                            **school_charts(report, today), **_common(choice))
@@ -161,7 +157,7 @@ def school_page():
 @require("whole_school")
 def school_csv():
     choice = _choice()
-    report = services.school_report(current_user.school_id, choice.period, _today(), with_trend=False)
+    report = services.school_report(current_user.school_id, choice.period, school_today(), with_trend=False)
     period = choice.period
     return _csv(exports.school_csv(report),
                 filename("coverage", "school", period.start.isoformat(), period.end.isoformat()), "school")
@@ -205,7 +201,7 @@ def terms():
             db.session.commit()
             flash(f"{term.name} added.", "success")
             return redirect(url_for("coverage.terms"))
-    today = _today()
+    today = school_today()
     return render_template("coverage/terms.html", form=form, rows=termdates.school_term_rows(current_user.school_id),
                            in_use=school_terms(current_user.school_id, today), delete_form=DeleteTermForm(),
                            today=today)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,19 +16,13 @@ from ..auth.models import PUPIL, User
 from ..content.taxonomy import STRANDS
 from ..extensions import db
 from ..schools.terms import Period, academic_year, school_terms
-from ..timeutil import utcnow
+from ..timeutil import school_today, utcnow
 from .models import GROUP, KINDS, MENTEE_MODES, NAMED, UNNAMED, MentoringMentee, MentoringSession, MentoringStrand
 
-SCHOOL_TIMEZONE = ZoneInfo("Europe/London")
 TEXT_MAX = 1000
 DURATION_MIN, DURATION_MAX = 1, 240
 GROUP_MIN, GROUP_MAX = 2, 500
 OLDEST_DAYS = 366
-
-
-def school_today() -> date:
-    """Today in the UK, where the schools are: the default date of a session and the latest allowed."""
-    return datetime.now(SCHOOL_TIMEZONE).date()
 
 
 class MentoringError(ValueError):

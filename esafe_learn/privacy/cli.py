@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..security_log import log_event
+from ..timeutil import school_today
 from . import retention
 
 
@@ -27,7 +26,7 @@ def retention_command(apply_: bool, dry_run: bool, slug: str | None, today):
         from ..cli import _school_or_exit
 
         school = _school_or_exit(slug)
-    day = today.date() if today else date.today()
+    day = today.date() if today else school_today()
     result = retention.plan(day, school)
     verb = "Deleted" if apply_ else "Would delete"
     for item in result.pupils:
