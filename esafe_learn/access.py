@@ -38,19 +38,7 @@ PERMISSIONS: dict[str, Callable[[User], bool]] = {
     # The acceptable use policy: the DSL and school admins publish it; everyone of a school acknowledges it.
     "manage_aup": lambda u: u.role in SEES_WHOLE_SCHOOL,
     "acknowledge_aup": lambda u: u.school_id is not None and (u.role == PUPIL or u.role in STAFF),
-    # Not rights (no page requires them): the pupils' link to the policy shows once the school has published
-    # one, and the home page asks while the current version is unacknowledged.
-    "aup_published": lambda u: _aup_state(u) != "not_published",
-    "aup_due": lambda u: _aup_state(u) == "due",
 }
-
-
-def _aup_state(user: User) -> str:
-    from .checklist.aup import NOT_PUBLISHED, policy_state  # the checklist feature owns the AUP's data
-
-    if user.school_id is None or not (user.role == PUPIL or user.role in STAFF):
-        return NOT_PUBLISHED
-    return policy_state(user)
 
 
 def can(user: User, permission: str) -> bool:

@@ -7,6 +7,7 @@ foundation's templates never import a feature and a feature can be removed clean
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,7 @@ class NavLink:
     label: str
     endpoint: str
     permission: str | None = None
+    shown_to: Callable[[object], bool] | None = None  # a feature's own test of the user, beside the permission
 
 
 def _ui(app: Flask) -> dict:
@@ -29,8 +31,9 @@ def _ui(app: Flask) -> dict:
                                                   "class_links": []})
 
 
-def add_nav_link(app: Flask, section: str, label: str, endpoint: str, permission: str | None = None) -> None:
-    _ui(app)["nav"][section].append(NavLink(label, endpoint, permission))
+def add_nav_link(app: Flask, section: str, label: str, endpoint: str, permission: str | None = None,
+                 shown_to: Callable[[object], bool] | None = None) -> None:
+    _ui(app)["nav"][section].append(NavLink(label, endpoint, permission, shown_to))
 
 
 def add_panel(app: Flask, section: str, template: str) -> None:
@@ -46,7 +49,7 @@ def _links(links: list[NavLink], user, **values) -> list[dict]:
     return [
         {"label": link.label, "url": url_for(link.endpoint, **values)}
         for link in links
-        if link.permission is None or can(user, link.permission)
+        if (link.permission is None or can(user, link.permission)) and (link.shown_to is None or link.shown_to(user))
     ]
 
 

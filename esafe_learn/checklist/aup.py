@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, exists, func, select
 
+from ..access import can
 from ..auth.models import PUPIL, STAFF_ROLES, User
 from ..auth.services import session_facts
 from ..database import insert_once
@@ -120,9 +121,13 @@ def state_expression():
 
 def policy_state(user: User) -> str:
     """NOT_PUBLISHED, ACKNOWLEDGED or DUE (a new version this person has yet to acknowledge)."""
-    if user.school_id is None:
+    if not can(user, "acknowledge_aup"):
         return NOT_PUBLISHED
     facts = session_facts(user)
     if "aup_state" in facts:
         return facts["aup_state"]
     return db.session.scalar(select(state_expression()).where(User.id == user.id))
+
+
+def policy_published(user: User) -> bool:
+    return policy_state(user) != NOT_PUBLISHED
