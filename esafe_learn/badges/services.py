@@ -81,13 +81,25 @@ def award_view(award: BadgeAward) -> BadgeView:
 
 def badge_for_key(key: str, school_id: int) -> PackBadge | SchoolBadge | None:
     """A pack badge (any school may use it) or one of this school's badges, from its key."""
+    return _badge_for_key(key, SchoolBadge.school_id == school_id)
+
+
+def published_badge_for_key(key: str) -> PackBadge | SchoolBadge | None:
+    """Any school's badge, for the public badge images that Open Badges assertions point to."""
+    return _badge_for_key(key)
+
+
+def _badge_for_key(key: str, *school_scope) -> PackBadge | SchoolBadge | None:
     match = KEY_PATTERN.match(key or "")
     if not match:
         return None
     if match.group(1) == "pack":
         return db.session.get(PackBadge, int(match.group(2)))
-    return db.session.scalar(select(SchoolBadge).where(SchoolBadge.id == int(match.group(2)),
-                                                       SchoolBadge.school_id == school_id))
+    return db.session.scalar(select(SchoolBadge).where(SchoolBadge.id == int(match.group(2)), *school_scope))
+
+
+def badge_view(badge: PackBadge | SchoolBadge) -> BadgeView:
+    return pack_badge_view(badge) if isinstance(badge, PackBadge) else school_badge_view(badge)
 
 
 # --- awarding ----------------------------------------------------------------------------------------

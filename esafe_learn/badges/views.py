@@ -212,21 +212,12 @@ def _public_award(public_id: str) -> BadgeAward:
 
 
 def _public_badge(badge_key: str, school: School | None) -> services.BadgeView:
-    match = services.KEY_PATTERN.match(badge_key)
-    if not match:
+    """A badge's public description: of the issuing school when the URL names one, else of any school."""
+    badge = (services.badge_for_key(badge_key, school.id) if school is not None
+             else services.published_badge_for_key(badge_key))
+    if badge is None:
         abort(404)
-    if match.group(1) == "pack":
-        pack_badge = db.session.get(PackBadge, int(match.group(2)))
-        if pack_badge is None:
-            abort(404)
-        return services.pack_badge_view(pack_badge)
-    query = select(SchoolBadge).where(SchoolBadge.id == int(match.group(2)))
-    if school is not None:
-        query = query.where(SchoolBadge.school_id == school.id)
-    school_badge = db.session.scalar(query)
-    if school_badge is None:
-        abort(404)
-    return services.school_badge_view(school_badge)
+    return services.badge_view(badge)
 
 
 def _school_by_slug(school_slug: str) -> School:
