@@ -9,8 +9,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import DateInput
 
+from ..coverage.forms import PeriodForm as CoveragePeriodForm
 from ..coverage.periods import PERIOD_LABELS
 from ..formutil import CheckboxesField, DayField, WholeNumberField, choices
 from .aup import PUPIL_TEXT_MAX, TEXT_MAX, VERSION_MAX
@@ -21,15 +21,11 @@ from .services import TEXT_MAX as NOTES_MAX
 NOTES_TOO_LONG = f"Use {NOTES_MAX:,} characters or fewer."
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(CoveragePeriodForm):
     """The GET form above the checklist: which period the figures are for (this academic year unless asked)."""
 
-    class Meta:
-        csrf = False
-
     period = SelectField("Figures for", choices=choices(PERIOD_LABELS.items()), validators=[Optional()])
-    start = StringField("From", widget=DateInput(), validators=[Optional(), Length(max=20)])
-    end = StringField("To", widget=DateInput(), validators=[Optional(), Length(max=20)])
+    sort = submit = None  # no sort order here, and the page has its own button
 
 
 class ItemForm(FlaskForm):
