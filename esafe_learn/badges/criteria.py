@@ -8,11 +8,11 @@ loaded in a fixed handful of queries (`load_facts`), then every badge is judged 
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import Flask, current_app
 from sqlalchemy import and_, func, select
 
 from ..auth.models import User
@@ -85,8 +85,7 @@ def kind_of(badge: PackBadge) -> str:
 # --- loading what the pupil has done -------------------------------------------------------------------
 
 
-def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, mentoring: bool = False,
-               mentoring_count: int | None = None) -> Facts:
+def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, mentoring: bool = False) -> Facts:
     """Everything the criteria need, in a fixed number of queries whatever the number of badges."""
     facts = Facts(band=pupil_band(user), is_leader=bool(user.is_online_leader))
     pack_filter = [] if pack_ids is None else [Lesson.pack_id.in_(list(pack_ids))]
@@ -112,33 +111,20 @@ def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, mentoring: 
     ).all())
     if mentoring:
         facts.mentoring_count, facts.mentoring_logs = reviewed_mentoring(user.id)
-        if mentoring_count is not None:
-            facts.mentoring_count = max(mentoring_count, facts.mentoring_count or 0)
     return facts
 
 
-def _mentoring_log_model():
-    """The mentoring feature's log model (with leader_id and reviewed_at), if that feature is installed."""
-    try:
-        module = importlib.import_module("esafe_learn.mentoring.models")
-    except ImportError:
-        return None
-    for value in vars(module).values():
-        table = getattr(value, "__table__", None)
-        if isinstance(value, type) and table is not None and {"leader_id", "reviewed_at"} <= set(table.columns.keys()):
-            return value
-    return None
+def count_reviewed_mentoring_with(app: Flask, source: Callable[[int], list[int]]) -> None:
+    """The mentoring feature tells badges how to find a leader's reviewed sessions (ids, oldest review first)."""
+    app.extensions["esafe_reviewed_mentoring"] = source
 
 
 def reviewed_mentoring(leader_id: int) -> tuple[int | None, list[int]]:
     """How many of a leader's mentoring logs staff reviewed, and their ids; (None, []) without the feature."""
-    model = _mentoring_log_model()
-    if model is None:
+    source = current_app.extensions.get("esafe_reviewed_mentoring")
+    if source is None:
         return None, []
-    ids = list(db.session.scalars(
-        select(model.id).where(model.leader_id == leader_id, model.reviewed_at.is_not(None))
-        .order_by(model.reviewed_at, model.id)
-    ))
+    ids = source(leader_id)
     return len(ids), ids
 
 

@@ -41,11 +41,11 @@ def on_quiz_scored(sender, user=None, lesson=None, attempt=None, **_kwargs) -> l
     return announce(services.check_automatic(user, pack_ids=[lesson.pack_id], kinds=rules.QUIZ_KINDS))
 
 
-def on_mentoring_reviewed(sender, leader=None, reviewed_count=None, **_kwargs) -> list[dict]:
+def on_mentoring_reviewed(sender, leader=None, **_kwargs) -> list[dict]:
+    """The reviewed sessions are counted from the mentoring feature's own records, not from the signal."""
     if leader is None:
         return []
-    count = reviewed_count if isinstance(reviewed_count, int) and not isinstance(reviewed_count, bool) else None
-    return announce(services.check_automatic(leader, kinds=rules.MENTORING_KINDS, mentoring_count=count))
+    return announce(services.check_automatic(leader, kinds=rules.MENTORING_KINDS))
 
 
 def connect(app: Flask) -> None:

@@ -135,8 +135,8 @@ def award_badge(pupil: User, badge: PackBadge | SchoolBadge, *, evidence: dict |
     return None if new_id is None else db.session.get(BadgeAward, new_id)
 
 
-def check_automatic(pupil: User, *, pack_ids: Iterable[int] | None = None, kinds=rules.LESSON_KINDS,
-                    mentoring_count: int | None = None) -> list[BadgeAward]:
+def check_automatic(pupil: User, *, pack_ids: Iterable[int] | None = None,
+                    kinds=rules.LESSON_KINDS) -> list[BadgeAward]:
     """Award every automatic pack badge (of these packs and kinds) the pupil has now earned."""
     if pupil.role != PUPIL:
         return []
@@ -151,7 +151,7 @@ def check_automatic(pupil: User, *, pack_ids: Iterable[int] | None = None, kinds
     if not candidates:
         return []
     wants_mentoring = any(rules.kind_of(b) in rules.MENTORING_KINDS for b in candidates)
-    facts = rules.load_facts(pupil, pack_ids, mentoring=wants_mentoring, mentoring_count=mentoring_count)
+    facts = rules.load_facts(pupil, pack_ids, mentoring=wants_mentoring)
     new = []
     for badge in candidates:
         outcome = rules.evaluate(badge, facts)

@@ -176,6 +176,15 @@ def awaiting_review(school_id: int) -> list[MentoringSession]:
     ))
 
 
+def reviewed_log_ids(leader_id: int) -> list[int]:
+    """A leader's logs that staff reviewed, oldest review first: what the peer-mentor badges count."""
+    return list(db.session.scalars(
+        select(MentoringSession.id).where(MentoringSession.leader_id == leader_id,
+                                          MentoringSession.reviewed_at.is_not(None))
+        .order_by(MentoringSession.reviewed_at, MentoringSession.id)
+    ))
+
+
 def awaiting_review_count(school_id: int) -> int:
     return db.session.scalar(
         select(func.count(MentoringSession.id)).where(MentoringSession.school_id == school_id,

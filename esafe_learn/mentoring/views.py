@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import signals
 from ..access import can, require, school_object_or_404
 from ..auth.models import PUPIL, User
+from ..badges.criteria import count_reviewed_mentoring_with
 from ..concerns import services as concern_services
 from ..concerns.alerts import alert_safeguarding_leads
 from ..content.taxonomy import STRANDS
@@ -29,6 +30,7 @@ def init_app(app) -> None:
     add_panel(app, "leader", "mentoring/_leader_panel.html")
     add_panel(app, "staff", "mentoring/_staff_panel.html")
     app.add_template_global(_waiting_for_review, "mentoring_waiting_count")
+    count_reviewed_mentoring_with(app, services.reviewed_log_ids)
 
 
 def _waiting_for_review() -> int:

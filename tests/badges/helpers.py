@@ -78,7 +78,7 @@ def send(app, signal, user, **kwargs) -> list[dict]:
             if isinstance(kwargs.get(name), int):
                 model = Lesson if name == "lesson" else QuizAttempt
                 kwargs[name] = db.session.get(model, kwargs[name])
-        key = "leader" if "reviewed_count" in kwargs or "log" in kwargs else "user"
+        key = "leader" if "log" in kwargs else "user"
         results = signal.send(app, **{key: user}, **kwargs)
         db.session.commit()
         return [item for _receiver, items in results for item in (items or [])]

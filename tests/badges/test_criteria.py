@@ -129,21 +129,7 @@ def test_named_lessons_such_as_online_leader_training(app, make_school, make_use
     assert [(item["name"], item["image"]) for item in announced] == [("Online Leader", "/static/badges/shield.svg")]
 
 
-def test_mentoring_sessions_from_the_signal_count(app, make_school, make_user):
-    school = make_school()
-    leader = make_user(school, "pupil", year_group=6, leader=True)
-    make_pack(app, [], [{"slug": "mentor", "name": "Peer mentor",
-                         "criteria": {"kind": "mentoring-sessions", "count": 5}}])
-    assert send(app, mentoring_reviewed, leader, log=None, reviewed_count=4) == []
-    assert held(app, leader) == []
-    announced = send(app, mentoring_reviewed, leader, log=None, reviewed_count=5)
-    assert [item["name"] for item in announced] == ["Peer mentor"]
-    with app.app_context():
-        assert db.session.scalar(select(BadgeAward)).evidence["reviewed_sessions"] == 5
-
-
 def test_mentoring_sessions_counted_from_reviewed_logs(app, make_school, make_user):
-    pytest.importorskip("esafe_learn.mentoring.models")
     from ..mentoring.helpers import add_log
 
     school = make_school()
