@@ -85,9 +85,17 @@ def kind_of(badge: PackBadge) -> str:
 # --- loading what the pupil has done -------------------------------------------------------------------
 
 
-def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, mentoring: bool = False) -> Facts:
-    """Everything the criteria need, in a fixed number of queries whatever the number of badges."""
-    facts = Facts(band=pupil_band(user), is_leader=bool(user.is_online_leader))
+def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, lessons: bool = True,
+               mentoring: bool = False) -> Facts:
+    """Everything the criteria need, in a fixed number of queries whatever the number of badges.
+
+    Without `lessons` (only mentoring badges to judge, as when staff review a log) no lesson is read.
+    """
+    facts = Facts(band=pupil_band(user) if lessons else "", is_leader=bool(user.is_online_leader))
+    if mentoring:
+        facts.mentoring_count, facts.mentoring_logs = reviewed_mentoring(user.id)
+    if not lessons:
+        return facts
     pack_filter = [] if pack_ids is None else [Lesson.pack_id.in_(list(pack_ids))]
     rows = db.session.execute(
         select(Lesson.id, Lesson.pack_id, Lesson.slug, Lesson.title, Lesson.strand, Lesson.retired, Lesson.audience,
@@ -109,8 +117,6 @@ def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, mentoring: 
         .group_by(QuizAttempt.lesson_id)
         .order_by(func.min(QuizAttempt.id))
     ).all())
-    if mentoring:
-        facts.mentoring_count, facts.mentoring_logs = reviewed_mentoring(user.id)
     return facts
 
 

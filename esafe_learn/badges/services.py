@@ -150,8 +150,9 @@ def check_automatic(pupil: User, *, pack_ids: Iterable[int] | None = None,
                   if rules.kind_of(b) in kinds and b.id not in held]
     if not candidates:
         return []
-    wants_mentoring = any(rules.kind_of(b) in rules.MENTORING_KINDS for b in candidates)
-    facts = rules.load_facts(pupil, pack_ids, mentoring=wants_mentoring)
+    wanted = {rules.kind_of(b) for b in candidates}
+    facts = rules.load_facts(pupil, pack_ids, lessons=bool(wanted & rules.LESSON_KINDS),
+                             mentoring=bool(wanted & rules.MENTORING_KINDS))
     new = []
     for badge in candidates:
         outcome = rules.evaluate(badge, facts)

@@ -147,6 +147,22 @@ def test_mentoring_sessions_counted_from_reviewed_logs(app, make_school, make_us
         assert evidence["reviewed_sessions"] == 2 and len(evidence["mentoring_logs"]) == 2
 
 
+def test_a_mentoring_review_reads_no_lesson(app, make_school, make_user):
+    """Only mentoring badges can follow a review: their judging needs the reviewed sessions, not the lessons."""
+    from ..conftest import count_queries
+    from ..mentoring.helpers import add_log
+
+    school = make_school()
+    leader = make_user(school, "pupil", year_group=6, leader=True)
+    make_pack(app, [{"slug": "a", "strand": STRAND, "ages": ["7-11"]}],
+              [{"slug": "mentor", "name": "Peer mentor", "criteria": {"kind": "mentoring-sessions", "count": 1}},
+               {"slug": "first", "name": "First steps", "criteria": {"kind": "first-lesson"}}])
+    add_log(app, leader, reviewed_by=make_user(school, "teacher", supervises=True))
+    with count_queries(app) as statements:
+        assert [item["name"] for item in send(app, mentoring_reviewed, leader, log=None)] == ["Peer mentor"]
+    assert statements and not any(" lesson" in statement.lower().replace('"', "") for statement in statements)
+
+
 def test_badges_count_only_their_own_packs_lessons(app, pupil):
     first = make_pack(app, [{"slug": "a", "strand": STRAND, "ages": ["7-11"]}],
                       [{"slug": "first", "name": "First steps", "criteria": {"kind": "first-lesson"}}])
