@@ -273,7 +273,7 @@ def main() -> None:
 
 
 def _ratios(rounds: list[dict]) -> dict:
-    """Throughput as a ratio to the baseline measured just before it, in each round; the median round.
+    """Throughput as a ratio to the baseline measured at the start of the same round; the median round.
 
     This machine's speed drifts by a third or more within a minute, so a baseline from another moment would
     make the ratio say more about the machine than about the app.

@@ -55,8 +55,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         if isinstance(getattr(error, "original_exception", None), sa_exc.SQLAlchemyError):
-            forget_failed_transaction()
-            database_readable()  # the page's header must not fail the same way again
+            return _database_fault_page()
         return render_error(500)
 
     for error_class in DATABASE_UNAVAILABLE:
@@ -97,14 +96,19 @@ def _schema_mismatch(cause: BaseException) -> bool:
     return isinstance(cause, sqlite3.OperationalError) and SQLITE_SCHEMA_MISMATCH.match(str(cause)) is not None
 
 
+def _database_fault_page():
+    """The 500 page after a failed statement: the page's header must not fail the same way again."""
+    forget_failed_transaction()
+    database_readable()
+    return render_error(500)
+
+
 def _database_unavailable(error):
     cause = getattr(error, "orig", None) or error
     if _schema_mismatch(cause):
         current_app.logger.error("Database schema does not match the app during %s %s: %s", request.method,
                                  request.endpoint, str(cause)[:200])
-        forget_failed_transaction()
-        database_readable()
-        return render_error(500)
+        return _database_fault_page()
     message = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
     current_app.logger.error("Database unavailable during %s %s: %s: %s", request.method, request.endpoint,
                              type(cause).__name__, message)

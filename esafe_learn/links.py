@@ -8,8 +8,8 @@ from flask import current_app, url_for
 def public_url(endpoint: str, **values) -> str:
     """The page's address as people outside reach it.
 
-    ESAFE_PUBLIC_URL wins when set: an email sent, or a card printed, from work behind a proxy or outside a
-    request must not carry an internal host name. Otherwise the request's own host is used.
+    ESAFE_PUBLIC_URL wins when set: an email sent, or a card printed, behind a proxy must not carry an
+    internal host name. Otherwise the request's own host is used. Needs a request (or SERVER_NAME).
     """
     base = current_app.config.get("PUBLIC_URL")
     if base:

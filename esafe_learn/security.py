@@ -29,8 +29,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def add_session_fact(app: Flask, name: str, make: SessionFact) -> None:
     """Read `make()` (an SQL expression correlated to User) with every signed-in request's session.
 
-    Register before `init_app` runs; read the value with `auth.services.session_facts(user)`.
+    Register before `init_app` runs (it builds the lookup once); read the value with
+    `auth.services.session_facts(user)`. A fact registered later would silently never be read, so it fails.
     """
+    if app.extensions.get("esafe_session_lookup_built"):
+        raise RuntimeError(f"session fact {name!r} registered after the session lookup was built")
     app.extensions.setdefault("esafe_session_facts", {})[name] = make
 
 
@@ -40,6 +43,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     policy = SessionPolicy.from_config(app.config)
     lookup = session_lookup(app.extensions.get("esafe_session_facts", {}))
+    app.extensions["esafe_session_lookup_built"] = True
 
     def _declare_write_intent():
         reads_only = request.method in READ_ONLY_METHODS

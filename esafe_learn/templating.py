@@ -15,7 +15,7 @@ from flask import Flask, current_app, url_for
 from flask_login import current_user
 
 from .access import can
-from .timeutil import school_time, utcnow
+from .timeutil import school_time
 
 
 @dataclass(frozen=True)
@@ -77,5 +77,3 @@ def init_app(app: Flask) -> None:
     def _datetime(value):
         """UK time, with GMT or BST after it: the time a safeguarding record shows is the school's."""
         return school_time(value).strftime("%-d %B %Y, %H:%M %Z") if value else ""
-
-    app.jinja_env.globals["now"] = utcnow

@@ -17,10 +17,6 @@ class CardSignInForm(FlaskForm):
     submit = SubmitField("Start")
 
 
-class LogoutForm(FlaskForm):
-    submit = SubmitField("Sign out")
-
-
 def new_password_ok(form, field):
     problem = password_problem(field.data or "")
     if problem:

@@ -135,11 +135,11 @@ def session_lookup(facts: Mapping[str, SessionFact]) -> Select:
 
 
 def user_for_session(token: str | None, user_id: str | None, policy: SessionPolicy,
-                     lookup: Select | None = None) -> User | None:
+                     lookup: Select) -> User | None:
     """The signed-in user when the session token is live and belongs to that user."""
     if not token or not user_id:
         return None
-    row = db.session.execute(lookup if lookup is not None else session_lookup({}),
+    row = db.session.execute(lookup,
                              {"token_hash": token_digest(token)}).first()
     if row is None:
         return None

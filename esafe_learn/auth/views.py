@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..formutil import ActionForm
 from ..security_log import log_event
 from ..timeutil import utcnow
 from . import mfa, services
-from .forms import CardSignInForm, ChangePasswordForm, LoginForm, LogoutForm
+from .forms import CardSignInForm, ChangePasswordForm, LoginForm
 from .passwords import verify_password
 
 bp = Blueprint("auth", __name__)
@@ -89,7 +90,7 @@ def card(token: str):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    form = LogoutForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:

@@ -8,11 +8,10 @@ loaded in a fixed handful of queries (`load_facts`), then every badge is judged 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import Flask, current_app
 from sqlalchemy import and_, func, select
 
 from ..auth.models import User
@@ -20,6 +19,7 @@ from ..content.models import Lesson, LessonBand, PackBadge
 from ..content.taxonomy import strand_name
 from ..extensions import db
 from ..lessons.models import LessonProgress
+from ..mentoring.services import reviewed_log_ids
 from ..quizzes.models import QuizAttempt
 from ..schools.services import pupil_band
 
@@ -120,17 +120,9 @@ def load_facts(user: User, pack_ids: Iterable[int] | None = None, *, lessons: bo
     return facts
 
 
-def count_reviewed_mentoring_with(app: Flask, source: Callable[[int], list[int]]) -> None:
-    """The mentoring feature tells badges how to find a leader's reviewed sessions (ids, oldest review first)."""
-    app.extensions["esafe_reviewed_mentoring"] = source
-
-
-def reviewed_mentoring(leader_id: int) -> tuple[int | None, list[int]]:
-    """How many of a leader's mentoring logs staff reviewed, and their ids; (None, []) without the feature."""
-    source = current_app.extensions.get("esafe_reviewed_mentoring")
-    if source is None:
-        return None, []
-    ids = source(leader_id)
+def reviewed_mentoring(leader_id: int) -> tuple[int, list[int]]:
+    """How many of a leader's mentoring logs staff reviewed, and their ids (oldest review first)."""
+    ids = reviewed_log_ids(leader_id)
     return len(ids), ids
 
 

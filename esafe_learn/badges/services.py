@@ -76,7 +76,7 @@ def school_badge_view(badge: SchoolBadge) -> BadgeView:
 
 
 def award_view(award: BadgeAward) -> BadgeView:
-    return pack_badge_view(award.pack_badge) if award.pack_badge_id else school_badge_view(award.school_badge)
+    return badge_view(award.pack_badge if award.pack_badge_id else award.school_badge)
 
 
 def badge_for_key(key: str, school_id: int) -> PackBadge | SchoolBadge | None:
@@ -150,6 +150,7 @@ def check_automatic(pupil: User, *, pack_ids: Iterable[int] | None = None,
                   if rules.kind_of(b) in kinds and b.id not in held]
     if not candidates:
         return []
+    _judge_one_at_a_time(pupil)
     wanted = {rules.kind_of(b) for b in candidates}
     facts = rules.load_facts(pupil, pack_ids, lessons=bool(wanted & rules.LESSON_KINDS),
                              mentoring=bool(wanted & rules.MENTORING_KINDS))
@@ -161,6 +162,18 @@ def check_automatic(pupil: User, *, pack_ids: Iterable[int] | None = None,
             if award is not None:
                 new.append(award)
     return new
+
+
+def _judge_one_at_a_time(pupil: User) -> None:
+    """Judge one pupil's badges one request at a time, whichever app process serves them.
+
+    Two lessons finished at the same moment (two tabs) each insert their own progress; without this, each
+    request would count only its own and neither would see the fifth lesson that earns a badge. The lock on
+    the pupil's row makes the second wait for the first to commit, then read both. FOR NO KEY UPDATE, so rows
+    that merely point at the pupil are never held up; SQLite already runs one writer at a time and leaves the
+    clause out. Taken only when a badge could be earned.
+    """
+    db.session.execute(select(User.id).where(User.id == pupil.id).with_for_update(key_share=True))
 
 
 def award_to_pupils(staff: User, pupils: list[User], badge: PackBadge | SchoolBadge,

@@ -59,15 +59,18 @@ def _award(pupils, form) -> bool:
     except services.BadgeError as error:
         form.badge.errors.append(str(error))
         return False
-    given = [(award.id, award.user_id) for award in awarded]  # read before the commit expires them
+    # everything the messages need is read before the commit, which expires every loaded object
+    given = [(award.id, award.user_id) for award in awarded]
     names = {pupil.id: pupil.display_name for pupil in pupils}
+    already_names = [names[pupil.id] for pupil in already]
+    staff_id = current_user.id
     db.session.commit()
     for award_id, pupil_id in given:
-        log_event("badge_awarded", user_id=current_user.id, target_user_id=pupil_id, award_id=award_id)
+        log_event("badge_awarded", user_id=staff_id, target_user_id=pupil_id, award_id=award_id)
     if given:
         flash("Badge given to " + ", ".join(names[pupil_id] for _award_id, pupil_id in given) + ".", "success")
-    if already:
-        flash("Already had this badge: " + ", ".join(names[p.id] for p in already) + ".", "info")
+    if already_names:
+        flash("Already had this badge: " + ", ".join(already_names) + ".", "info")
     return True
 
 

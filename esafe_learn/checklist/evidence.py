@@ -59,7 +59,7 @@ def _seconds(value: timedelta | None) -> int | None:
 
 
 def concerns_evidence(school_id: int, period: Period) -> dict:
-    figures = concern_figures(school_id, period.start, period.end)
+    figures = concern_figures(school_id, period)
     return {
         "total": figures.total,
         "from_leaders": figures.from_leaders,

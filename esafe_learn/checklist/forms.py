@@ -14,7 +14,7 @@ from ..coverage.forms import PeriodForm as CoveragePeriodForm
 from ..coverage.periods import PERIOD_LABELS
 from ..formutil import CheckboxesField, DayField, WholeNumberField, choices
 from .aup import PUPIL_TEXT_MAX, TEXT_MAX, VERSION_MAX
-from .models import RATINGS
+from .models import DEFAULT_AMBER_PERCENT, DEFAULT_GREEN_PERCENT, DEFAULT_MIN_STRANDS, RATINGS
 from .services import ITEM_TEXT_MAX, OWNER_MAX, REASON_MAX
 from .services import TEXT_MAX as NOTES_MAX
 
@@ -50,11 +50,11 @@ class NewItemForm(FlaskForm):
 
 
 class ThresholdsForm(FlaskForm):
-    green_percent = WholeNumberField("Green from (% of pupils)", example=80,
+    green_percent = WholeNumberField("Green from (% of pupils)", example=DEFAULT_GREEN_PERCENT,
                                      validators=[InputRequired("Type a percentage.")])
-    amber_percent = WholeNumberField("Amber from (% of pupils)", example=80,
+    amber_percent = WholeNumberField("Amber from (% of pupils)", example=DEFAULT_AMBER_PERCENT,
                                      validators=[InputRequired("Type a percentage.")])
-    min_strands = WholeNumberField("Strands each pupil should have covered", example=5,
+    min_strands = WholeNumberField("Strands each pupil should have covered", example=DEFAULT_MIN_STRANDS,
                                    validators=[InputRequired("Type a number of strands.")])
     submit = SubmitField("Save thresholds")
 

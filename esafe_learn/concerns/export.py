@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..csvfiles import CsvLines
 from ..extensions import db
-from ..schools.terms import Period
+from ..schools.terms import utc_midnight
 from .models import Concern, ConcernAction, ConcernNote
 from .services import PUPIL_CHOICES, related_by_concern, time_to_acknowledge
 
@@ -32,9 +32,9 @@ def _name(user: User | None) -> str:
 def export_concerns(school_id: int, start: date | None = None, end: date | None = None) -> list[Concern]:
     query = select(Concern).where(Concern.school_id == school_id)
     if start:
-        query = query.where(Concern.created_at >= Period("", start, start).utc_bounds()[0])
+        query = query.where(Concern.created_at >= utc_midnight(start))
     if end:
-        query = query.where(Concern.created_at < Period("", end, end).utc_bounds()[1])
+        query = query.where(Concern.created_at < utc_midnight(end + timedelta(days=1)))
     people = [selectinload(getattr(Concern, name)) for name in ("reported_by", "about", "acknowledged_by", "closed_by")]
     return list(db.session.scalars(query.order_by(Concern.created_at, Concern.id).options(
         *people, selectinload(Concern.actions).selectinload(ConcernAction.recorded_by),

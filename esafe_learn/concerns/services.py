@@ -18,7 +18,7 @@ from ..extensions import db
 from ..schools.models import ClassMembership, SchoolClass
 from ..schools.terms import Period
 from ..schools.yeargroups import year_label
-from ..timeutil import utcnow
+from ..timeutil import school_today, utcnow
 from .models import (
     ACKNOWLEDGED,
     ACTION_KINDS,
@@ -136,7 +136,7 @@ def audit_rows(school_id: int, concern: Concern | None = None, limit: int = 500)
 
 def set_retention(concern: Concern, actor: User, date_of_birth: date | None, legal_hold: bool) -> None:
     """The DSL records what the retention rule needs: a date of birth (kept until it plus 25 years) and a hold."""
-    if date_of_birth is not None and not date(date.today().year - 30, 1, 1) <= date_of_birth <= date.today():
+    if date_of_birth is not None and not date(school_today().year - 30, 1, 1) <= date_of_birth <= school_today():
         raise ConcernError("That date of birth doesn't look right. Check the year.")
     changes = []
     if date_of_birth != concern.date_of_birth:
@@ -246,9 +246,11 @@ def related_by_concern(concerns: list[Concern]) -> dict[int, list[Concern]]:
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def concerns_of_school(school_id: int, status: str | None = None) -> list[Concern]:
-    """The school's concerns, newest first, with the pupil each is about (the list shows their name)."""
-    query = select(Concern).where(Concern.school_id == school_id).options(selectinload(Concern.about))
+def concerns_of_school(school_id: int, status: str | None = None, *, with_pupils: bool = False) -> list[Concern]:
+    """The school's concerns, newest first; `with_pupils` also loads the pupil each is about (the list's names)."""
+    query = select(Concern).where(Concern.school_id == school_id)
+    if with_pupils:
+        query = query.options(selectinload(Concern.about))
     if status:
         query = query.where(Concern.status == status)
     return list(db.session.scalars(query.order_by(Concern.created_at.desc(), Concern.id.desc())))
@@ -339,9 +341,9 @@ class ConcernFigures:
     longest_time_to_acknowledge: timedelta | None = None
 
 
-def concern_figures(school_id: int, start: date, end: date) -> ConcernFigures:
-    """Concerns raised between two days (inclusive, UTC), by source and category, and acknowledgement times."""
-    low, high = Period("", start, end).utc_bounds()
+def concern_figures(school_id: int, period: Period) -> ConcernFigures:
+    """Concerns raised in the period (whole UTC days), by source and category, and acknowledgement times."""
+    low, high = period.utc_bounds()
     rows = db.session.execute(
         select(Concern.source, Concern.category, Concern.created_at, Concern.acknowledged_at)
         .where(Concern.school_id == school_id, Concern.created_at >= low, Concern.created_at < high)
@@ -351,8 +353,8 @@ def concern_figures(school_id: int, start: date, end: date) -> ConcernFigures:
     waits = [row.acknowledged_at - row.created_at for row in rows if row.acknowledged_at is not None]
     seconds = [w.total_seconds() for w in waits]
     return ConcernFigures(
-        start=start,
-        end=end,
+        start=period.start,
+        end=period.end,
         total=len(rows),
         from_leaders=sources["leader"],
         from_pupils=sources["pupil"],

@@ -6,8 +6,6 @@ and export is written to the audit log before the page is sent.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -20,6 +18,7 @@ from ..formutil import choices
 from ..schools.yeargroups import year_label
 from ..security_log import log_event
 from ..templating import add_nav_link, add_panel
+from ..timeutil import school_time, school_today
 from . import export as concern_export
 from . import services
 from .alerts import alert_safeguarding_leads
@@ -132,7 +131,7 @@ def index():
     status = status if status in STATUSES else ""
     services.audit(current_user.school_id, _me(), "listed", detail=status)
     db.session.commit()  # before reading: a commit expires what was loaded, and each row would be read again
-    rows = services.concerns_of_school(current_user.school_id, status or None)
+    rows = services.concerns_of_school(current_user.school_id, status or None, with_pupils=True)
     return render_template("concerns/index.html", concerns=rows, status=status, statuses=STATUSES,
                            new_count=services.new_count(current_user.school_id),
                            time_to_acknowledge=services.time_to_acknowledge, duration=services.format_duration)
@@ -143,7 +142,7 @@ def _link_form(concern: Concern, related: list[Concern], form: LinkForm | None =
     linked = {other.id for other in related}
     others = [c for c in services.concerns_of_school(concern.school_id) if c.id != concern.id and c.id not in linked]
     form.other.choices = choices([(0, "Choose a concern"), *(
-        (c.id, f"{c.reference}, {c.created_at:%-d %b %Y}, {c.category_label}") for c in others
+        (c.id, f"{c.reference}, {school_time(c.created_at):%-d %b %Y}, {c.category_label}") for c in others
     )])
     return form
 
@@ -288,7 +287,7 @@ def export():
         services.audit(me.school_id, me, "exported", detail=f"{len(rows)} concerns, {period}")
         db.session.commit()
         log_event("concern_export", user_id=me.id, count=len(rows))
-        filename = f"online-safeguarding-concerns-{date.today():%Y-%m-%d}.csv"
+        filename = f"online-safeguarding-concerns-{school_today():%Y-%m-%d}.csv"
         return Response(body, mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return render_template("concerns/export.html", form=form)

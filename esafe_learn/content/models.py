@@ -77,10 +77,6 @@ class Lesson(db.Model):
     def has_quiz(self) -> bool:
         return self.question_count > 0
 
-    @property
-    def pack_slug(self) -> str:
-        return self.pack.slug
-
     def misconception_slugs(self) -> set[str]:
         return {o["misconception"] for q in self.quiz for o in q["options"] if o.get("misconception")}
 

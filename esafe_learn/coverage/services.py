@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import distinct, func, select
 
 from ..auth.models import PUPIL, User
-from ..content.snapshots import CatalogueEntry, load_catalogue
+from ..content.snapshots import CatalogueEntry
 from ..content.taxonomy import STRANDS, strand_name
 from ..extensions import db
 from ..lessons.models import LessonAssignment, LessonProgress
@@ -217,11 +217,11 @@ def _class_pupils(school_class: SchoolClass):
 
 
 def class_report(school_class: SchoolClass, period: Period, today: date,
-                 catalogue: Iterable[CatalogueEntry] | None = None) -> ClassReport:
-    """`catalogue`: every installed lesson (content.snapshots); read here when the caller keeps none."""
+                 catalogue: Iterable[CatalogueEntry]) -> ClassReport:
+    """`catalogue`: every installed lesson (content.snapshots.lesson_catalogue)."""
     band = class_band(school_class)
     start, end = period.utc_bounds()
-    lesson_rows = _class_lessons(school_class, load_catalogue() if catalogue is None else catalogue)
+    lesson_rows = _class_lessons(school_class, catalogue)
     progress_rows = _class_progress(school_class)
 
     rows: dict[int, GridRow] = {}

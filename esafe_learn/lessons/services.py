@@ -209,7 +209,7 @@ def class_assignments(school_class: SchoolClass) -> list[LessonAssignment]:
     ))
 
 
-def add_reflection(user: User, lesson: Lesson, band: str, text: str) -> Reflection:
+def add_reflection(user: User, lesson: Lesson | LessonSnapshot, band: str, text: str) -> Reflection:
     text = text.strip()
     if not text:
         raise LessonError("Write one thing you will do, or leave this out.")

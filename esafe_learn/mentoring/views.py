@@ -8,7 +8,6 @@ from flask_login import current_user
 from .. import signals
 from ..access import can, require, school_object_or_404
 from ..auth.models import PUPIL, User
-from ..badges.criteria import count_reviewed_mentoring_with
 from ..concerns import services as concern_services
 from ..concerns.alerts import alert_safeguarding_leads
 from ..content.taxonomy import STRANDS
@@ -30,7 +29,6 @@ def init_app(app) -> None:
     add_panel(app, "leader", "mentoring/_leader_panel.html")
     add_panel(app, "staff", "mentoring/_staff_panel.html")
     app.add_template_global(_waiting_for_review, "mentoring_waiting_count")
-    count_reviewed_mentoring_with(app, services.reviewed_log_ids)
 
 
 def _waiting_for_review() -> int:
@@ -236,7 +234,7 @@ def evidence():
     period = periods[index]
     concerns = None
     if can(current_user, "safeguarding"):
-        concerns = concern_services.concern_figures(current_user.school_id, period.start, period.end)
+        concerns = concern_services.concern_figures(current_user.school_id, period)
     return render_template(
         "mentoring/evidence.html", periods=periods, index=index, period=period,
         figures=services.mentoring_figures(current_user.school_id, period.start, period.end),

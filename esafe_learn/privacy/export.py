@@ -19,6 +19,7 @@ from flask import render_template
 from sqlalchemy import or_, select
 
 from ..auth.models import User
+from ..csvfiles import safe_cell
 from ..extensions import db
 from ..timeutil import utcnow
 from . import registry
@@ -118,8 +119,7 @@ def _csv(rows: list[dict]) -> str:
 def _cell(value) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no spreadsheet formulas
+    return safe_cell("" if value is None else str(value))  # no spreadsheet formulas
 
 
 def build_zip(pupil: User, options: ExportOptions) -> tuple[bytes, SubjectExport]:

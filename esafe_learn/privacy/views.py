@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Flask, Response, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +12,7 @@ from ..auth.models import DSL, PUPIL, User
 from ..extensions import db, limiter
 from ..security_log import log_event
 from ..templating import add_nav_link
+from ..timeutil import school_today
 from .export import ExportOptions, build_zip
 from .forms import SubjectAccessForm
 from .registry import REGISTRY, RETENTION_RULES
@@ -74,7 +73,7 @@ def export(user_id: int):
             db.session.commit()
         log_event("subject_access_export", user_id=current_user.id, target_user_id=pupil.id,
                   concerns=options.include_concerns, leader_notes=options.include_leader_notes)
-        filename = f"subject-access-{pupil.username}-{date.today():%Y-%m-%d}.zip"
+        filename = f"subject-access-{pupil.username}-{school_today():%Y-%m-%d}.zip"
         return Response(body, mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return render_template("privacy/export.html", pupil=pupil, form=form, is_dsl=is_dsl)

@@ -82,7 +82,7 @@ def _attempt_insert(insert):
     return insert(QuizAttempt).on_conflict_do_nothing().returning(QuizAttempt)
 
 
-def submit_attempt(user: User, lesson: Lesson | LessonSnapshot, band: str, token: str,
+def submit_attempt(user: User, lesson: LessonSnapshot, band: str, token: str,
                    answers: dict[str, list[str]]) -> tuple[QuizAttempt, bool, LessonProgress | None]:
     """Store one attempt; returns (attempt, created, the progress if this attempt completed the lesson).
 

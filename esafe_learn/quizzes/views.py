@@ -10,7 +10,7 @@ from ..content.models import Lesson
 from ..extensions import db
 from ..lessons.forms import ReflectionForm
 from ..lessons.services import LessonError, add_reflection, may_study
-from ..lessons.views import announce_new, learner_band, studyable_lesson_or_404
+from ..lessons.views import announce_new, learner_band, learner_lesson_or_404, studyable_lesson_or_404
 from ..signals import lesson_completed, quiz_scored
 from . import services
 from .models import QuizAttempt
@@ -77,7 +77,7 @@ def result(attempt_id: int):
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
-    lesson = db.session.get(Lesson, attempt.lesson_id)
+    lesson = learner_lesson_or_404(attempt.lesson_id)  # the title, from this process's cache
     form = ReflectionForm()
     if form.validate_on_submit():
         try:

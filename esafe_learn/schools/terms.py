@@ -36,12 +36,16 @@ class Period:
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """[start, end) as aware UTC datetimes, for comparing with stored times."""
-        return (datetime.combine(self.start, time.min, UTC),
-                datetime.combine(self.end + timedelta(days=1), time.min, UTC))
+        return utc_midnight(self.start), utc_midnight(self.end + timedelta(days=1))
 
     def contains(self, moment: datetime | date) -> bool:
         day = moment.date() if isinstance(moment, datetime) else moment
         return self.start <= day <= self.end
+
+
+def utc_midnight(day: date) -> datetime:
+    """The moment a day starts, as periods count days (whole UTC days)."""
+    return datetime.combine(day, time.min, UTC)
 
 
 def academic_year(day: date) -> Period:

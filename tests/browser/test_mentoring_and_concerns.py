@@ -48,6 +48,8 @@ def test_worries_reach_the_dsl_and_the_log_is_reviewed(page, live):
     page.get_by_label("Me", exact=True).check()
     page.locator("#told_adult-0").check()
     page.get_by_role("button", name="Send my worry").click()
+    # the answer page may still be drawing when the click returns: wait for the message (30 s at most)
+    page.get_by_text("Your worry has been sent").wait_for()
     assert page.get_by_text("Your worry has been sent").is_visible()
     audit(page, "worry-sent")
     sign_out(page)

@@ -16,6 +16,7 @@ from esafe_learn.concerns.alerts import SUBJECT
 from esafe_learn.concerns.models import Concern
 from esafe_learn.csvfiles import safe_cell
 from esafe_learn.extensions import db
+from esafe_learn.schools.terms import Period
 from esafe_learn.timeutil import utcnow
 
 from ..conftest import DEFAULT_PASSWORD, login, post
@@ -179,9 +180,10 @@ def test_concern_figures_by_source_and_time_to_acknowledge(app, world, make_scho
             concern.created_at = now - timedelta(days=1)
             concern.acknowledged_at = concern.created_at + wait
         db.session.commit()
-        figures = services.concern_figures(world["school"].id, (now - timedelta(days=30)).date(), now.date())
-        empty = services.concern_figures(world["school"].id, (now - timedelta(days=90)).date(),
-                                         (now - timedelta(days=60)).date())
+        last_month = Period("", (now - timedelta(days=30)).date(), now.date())
+        figures = services.concern_figures(world["school"].id, last_month)
+        empty = services.concern_figures(world["school"].id, Period("", (now - timedelta(days=90)).date(),
+                                                                   (now - timedelta(days=60)).date()))
     assert (figures.total, figures.from_pupils, figures.from_staff, figures.from_leaders) == (4, 2, 1, 1)
     assert figures.by_category["contact"] == 2 and figures.by_category["commerce"] == 0
     assert figures.acknowledged == 3 and figures.waiting == 1

@@ -144,11 +144,12 @@ def test_backup_while_pupils_write_then_restore_finds_every_committed_row(app, i
     writers.start()
     try:
         deadline = time.monotonic() + 60
-        # Every pupil has completed the lesson (and earned its badges) before the backup starts, so only
-        # attempts and their misconceptions are written while it runs.
+        # Every pupil has completed the lesson (and earned its badges) before the backup starts, so while it
+        # runs only attempts, their misconceptions and updates to existing progress rows are written.
         while (len(writers.tokens()) < 2 * WRITERS or len(writers.finished_lesson) < WRITERS) \
                 and time.monotonic() < deadline and not writers.failures:
             time.sleep(0.05)
+        assert len(writers.finished_lesson) == WRITERS, "not every pupil finished the lesson before the backup"
         started = time.monotonic()
         backup = esafe_learn(["backup", str(backup_file)], source, tmp_path)
         ended = time.monotonic()
